@@ -1,0 +1,54 @@
+package dev.etcetera.server;
+
+import dev.etcetera.api.etcdserverpb.CompactionRequest;
+import dev.etcetera.api.etcdserverpb.CompactionResponse;
+import dev.etcetera.api.etcdserverpb.DeleteRangeRequest;
+import dev.etcetera.api.etcdserverpb.DeleteRangeResponse;
+import dev.etcetera.api.etcdserverpb.PutRequest;
+import dev.etcetera.api.etcdserverpb.PutResponse;
+import dev.etcetera.api.etcdserverpb.RangeRequest;
+import dev.etcetera.api.etcdserverpb.RangeResponse;
+import dev.etcetera.api.etcdserverpb.StatusRequest;
+import dev.etcetera.api.etcdserverpb.StatusResponse;
+import dev.etcetera.api.etcdserverpb.TxnRequest;
+import dev.etcetera.api.etcdserverpb.TxnResponse;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The client-facing facade of one member: what the gRPC services and the JSON gateway call.
+ *
+ * <p>Contract for every method: it never blocks the calling (transport) thread; it validates the
+ * request exactly as etcd does (empty key, sort options, txn op count and duplicate keys, request
+ * size, revisions) so both adapters behave identically; the returned future completes with the
+ * response, its {@code header} filled (cluster_id, member_id, revision, raft_term), or
+ * exceptionally with an {@link EtcdException} carrying etcd's code and message. A write's future
+ * completes only once the write is durable. Completion may happen on a member thread: callers must
+ * not block in their callbacks.
+ */
+public interface EtcdServer extends AutoCloseable {
+
+    CompletableFuture<RangeResponse> range(RangeRequest request);
+
+    CompletableFuture<PutResponse> put(PutRequest request);
+
+    CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest request);
+
+    CompletableFuture<TxnResponse> txn(TxnRequest request);
+
+    CompletableFuture<CompactionResponse> compact(CompactionRequest request);
+
+    CompletableFuture<StatusResponse> status(StatusRequest request);
+
+    /** Identity and version facts of this member, for headers, /version and Status. */
+    MemberInfo info();
+
+    /**
+     * A cheap local health probe for /health, /livez and /readyz: true while the member can serve
+     * (has a leader, no alarm, store readable).
+     */
+    boolean healthy();
+
+    /** Stops accepting requests, fails those still pending with {@link EtcdError#STOPPED}, closes storage. */
+    @Override
+    void close();
+}
