@@ -66,6 +66,9 @@ public record EtcdUrl(String scheme, String host, int port) implements Comparabl
      */
     public static EtcdUrl parse(String text) {
         String in = text.strip();
+        if (in.isEmpty()) {
+            throw new IllegalArgumentException("empty URL");
+        }
         int sep = in.indexOf("://");
         if (sep <= 0) {
             throw new IllegalArgumentException("URL scheme must be http or https: " + in);
