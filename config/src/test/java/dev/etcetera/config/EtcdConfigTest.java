@@ -337,6 +337,15 @@ class EtcdConfigTest {
     }
 
     @Test
+    void emptyValuesSurviveTheRoundTrip() throws ConfigException {
+        // an empty token is legal in etcd and changes the member IDs, so "" must not fall back to the default
+        EtcdConfig c = parse("--initial-cluster-token=", "--cors=");
+        assertEquals("", c.cluster().token());
+        assertRoundTrip(c);
+        assertNotEquals(parse().cluster().initialMemberIds(), c.cluster().initialMemberIds());
+    }
+
+    @Test
     void fromPropertiesChecksValuesAndNamesTheKey() {
         ConfigException e = assertThrows(ConfigException.class, () -> EtcdConfig.fromProperties(
                 key -> Optional.ofNullable(Map.of("etcetera.max-txn-ops", "many").get(key))));
