@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -270,7 +271,12 @@ class EtcdConfigTest {
     void listenersMustNotShareAnAddress() {
         ConfigException e = fails("--listen-peer-urls", "http://127.0.0.1:2379");
         assertEquals("listen-client-urls", e.flag());
-        assertEquals("--listen-client-urls http://127.0.0.1:2379 uses the same address as --listen-peer-urls", e.getMessage());
+        assertEquals("--listen-client-urls http://127.0.0.1:2379 uses the same address as --listen-peer-urls"
+                + " http://127.0.0.1:2379", e.getMessage());
+        ConfigException wildcard = fails("--listen-client-http-urls", "http://0.0.0.0:2380");
+        assertEquals("listen-client-http-urls", wildcard.flag());
+        // different IPs on one port are fine
+        assertDoesNotThrow(() -> parse("--listen-client-http-urls", "http://127.0.0.2:2380"));
     }
 
     @Test
