@@ -129,7 +129,7 @@ public final class Describe {
     /** Printable data: UTF-8 text in quotes when printable, else hex. */
     static String text(ByteString b) {
         if (b.isEmpty()) {
-            return "";
+            return "\"\"";
         }
         String s = b.toStringUtf8();
         for (int i = 0; i < s.length(); i++) {

@@ -94,6 +94,8 @@ public final class ProgressTracker {
         votes.clear();
         for (long v : cs.getVotersList()) addVoter(v, next);
         for (long l : cs.getLearnersList()) addLearner(l, next);
+        // a new term's leader learns afresh who is alive: nobody gets the grace period of a new member
+        for (Progress pr : progress.values()) pr.recentActive(false);
     }
 
     public ConfState confState() {
