@@ -175,6 +175,16 @@ public final class RawNode {
         }
     }
 
+    /** Cheap view of the volatile state (who leads, our role). */
+    public SoftState softState() {
+        return raft.softState();
+    }
+
+    /** Cheap view of term, vote and commit index (not necessarily persisted yet). */
+    public HardState hardState() {
+        return raft.hardState();
+    }
+
     /** A snapshot of the node's state for monitoring and tests; copies, safe to keep. */
     public Status status() {
         Map<Long, String> progress = new TreeMap<>();
