@@ -313,6 +313,11 @@ public final class SingleMemberServer implements EtcdServer {
         return store.finishedCompactRevision();
     }
 
+    /** Entries proposed but not yet taken by the apply thread (tests). */
+    int applyBacklog() {
+        return applyLoop.backlog();
+    }
+
     private void checkOpen() {
         if (closed || applyLoop.failure() != null) {
             throw EtcdError.STOPPED.exception();
