@@ -9,8 +9,11 @@ import java.util.function.Consumer;
  * revision) and a few named meta values, changed only through atomic batches.
  *
  * <p>Threads: {@link #read}, {@link #scan}, {@link #size} and {@link #sizeInUse} may be called from
- * any thread at any time and see only committed batches. {@link #begin} and everything done on the
- * returned batch belong to the single apply thread; at most one batch is open at a time.
+ * any thread at any time without blocking on the apply thread. They see every committed batch and
+ * may or may not see the changes of the batch currently open (JE reads without locks); the store
+ * relies on neither, because it reads only revisions it has published (committed, immutable) and
+ * treats a record missing under a concurrent compaction as compacted. {@link #begin} and everything
+ * done on the returned batch belong to the single apply thread; at most one batch is open at a time.
  *
  * <p>Ownership: returned {@link KeyValue} messages are immutable and may be shared.
  *
