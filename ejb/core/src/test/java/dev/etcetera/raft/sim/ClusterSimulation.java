@@ -87,7 +87,6 @@ final class ClusterSimulation {
         int incarnation;
         final Map<ByteString, PendingRead> reads = new HashMap<>();
         final List<long[]> readyToServe = new ArrayList<>(); // {readIndex, requiredIndex}
-        boolean sawFinal;
 
         Member(long id, MemoryStorage disk) {
             this.id = id;
@@ -109,6 +108,7 @@ final class ClusterSimulation {
     private final Stage[] stage;
     private boolean chaos = true;
     private long confChanges;
+    private long finalIndex;
 
     // history
     private final Map<Long, Long> leaderOfTerm = new HashMap<>();
@@ -412,8 +412,8 @@ final class ClusterSimulation {
             fail("state machine safety: " + m.id + " applied " + Describe.entry(e) + " but index " + e.getIndex()
                     + " was applied elsewhere as term " + prev.term() + " " + prev.data().toStringUtf8());
         }
-        if (e.getData().startsWith(FINAL_PREFIX)) {
-            m.sawFinal = true;
+        if (finalIndex == 0 && e.getData().startsWith(FINAL_PREFIX)) {
+            finalIndex = e.getIndex(); // committed: it is being applied
         }
         if (e.getType() == EntryType.ENTRY_NORMAL && !e.getData().isEmpty()) {
             m.digest = m.digest * 31 + e.getData().hashCode() + e.getIndex();
@@ -528,9 +528,10 @@ final class ClusterSimulation {
                     log("final proposal at leader " + leader + " term " + term + " -> " + r);
                 }
             }
-            boolean all = true;
+            // every member's state includes the final write (applied directly or through a snapshot)
+            boolean all = finalIndex > 0;
             for (Member m : members) {
-                if (isMember(m)) all &= m.sawFinal;
+                if (isMember(m)) all &= m.node != null && m.applied >= finalIndex;
             }
             if (all) {
                 log("a final proposal was applied everywhere " + (now - healedAt) + " ticks after healing, attempts " + attempts);
