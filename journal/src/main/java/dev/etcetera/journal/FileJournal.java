@@ -104,6 +104,7 @@ public final class FileJournal implements Journal {
 
     private final Thread writerThread;
     private final Thread syncThread;
+    private final List<String> recoveryRepairs;
 
     private FileJournal(JournalOptions options, Consumer<Throwable> onFatal, Failpoint failpoint,
                         FileChannel lockChannel, FileLock lock, JournalRecovery.Recovered recovered) {
@@ -115,6 +116,7 @@ public final class FileJournal implements Journal {
         this.lock = lock;
         this.maxRecordBytes = options.segmentBytes() - PRELUDE_MAX_BYTES - RecordFrame.SEAL_FRAME_BYTES;
         this.maxGroupWaitNanos = options.maxGroupWait().toNanos();
+        this.recoveryRepairs = recovered.repairs();
         LogTracker t = recovered.tracker();
         this.accepted = new LogTracker(t.lastIndex(), t.hardState(), t.snapshot());
         this.written = new LogTracker(t.lastIndex(), t.hardState(), t.snapshot());
@@ -239,6 +241,14 @@ public final class FileJournal implements Journal {
         if (closing) {
             throw new JournalFailedException("journal is closed", null);
         }
+    }
+
+    /**
+     * What opening had to repair (torn tail truncated, interrupted rotation undone), one line per
+     * repair, empty after a clean shutdown. Also logged as warnings; worth exposing as a metric.
+     */
+    public List<String> recoveryRepairs() {
+        return recoveryRepairs;
     }
 
     @Override
@@ -575,6 +585,15 @@ public final class FileJournal implements Journal {
             }
             return doomed.size();
         }
+    }
+
+    /**
+     * The durable end: {@code {segment seq, byte offset}}. Read on a future's completion callback,
+     * it is the end of the group that completed it. For the crash test.
+     */
+    long[] durablePosition() {
+        DurableMark d = durable;
+        return new long[] {d.seq(), d.position()};
     }
 
     /** Segment files currently on disk, ascending (for tests and diagnostics). */
