@@ -148,7 +148,9 @@ public final class ApplyLoop {
         if (last.index() > store.consistentIndex()) {
             store.commit(last.index(), last.term(), syncOnCommit);
         }
-        // Durable and published: now callers may learn the outcome.
+        // Durable and published: reads waiting for this index may run, and callers learn the outcome
+        // (in this order, so a caller's next linearizable read does not have to wait).
+        appliedWait.advance(last.index());
         for (int i = 0; i < results.length; i++) {
             ApplyResult r = results[i];
             if (r == null) {
@@ -162,7 +164,6 @@ public final class ApplyLoop {
                 wait.trigger(id, r);
             }
         }
-        appliedWait.advance(last.index());
         completePhysical();
     }
 

@@ -91,7 +91,13 @@ public final class SingleMemberServer implements EtcdServer {
 
     /** As {@link #open(MemberInfo, ServerLimits, Backend)}, with the lessor's lease lookup. */
     public static SingleMemberServer open(MemberInfo info, ServerLimits limits, Backend backend, LeaseLookup leases) {
-        SingleMemberServer s = new SingleMemberServer(info, limits, backend, leases, true);
+        SingleMemberServer s;
+        try {
+            s = new SingleMemberServer(info, limits, backend, leases, true);
+        } catch (RuntimeException e) {
+            backend.close(); // the server owns the backend from the call on, also when opening fails
+            throw e;
+        }
         s.applyLoop.start();
         return s;
     }

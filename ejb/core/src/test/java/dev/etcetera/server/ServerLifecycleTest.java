@@ -75,6 +75,30 @@ class ServerLifecycleTest {
     }
 
     @Test
+    void tooManyRequestsWhenApplyLagsCommit() throws Exception {
+        MemoryBackend memory = new MemoryBackend();
+        GatedBackend gated = new GatedBackend(memory);
+        ServerLimits d = ServerLimits.defaults();
+        ServerLimits lag3 = new ServerLimits(d.maxRequestBytes(), d.maxTxnOps(), d.quotaBackendBytes(),
+                d.compactionBatchLimit(), 3, d.maxApplyBatch());
+        try (KvFixture kv = new KvFixture(gated, lag3)) {
+            gated.hold();
+            List<CompletableFuture<PutResponse>> accepted = new ArrayList<>();
+            accepted.add(kv.server.put(PutRequest.newBuilder().setKey(b("a")).build()));
+            gated.awaitHeld(); // applied 0, committed 1
+            for (int i = 0; i < 3; i++) {
+                accepted.add(kv.server.put(PutRequest.newBuilder().setKey(b("b" + i)).build()));
+            }
+            assertEquals(EtcdError.TOO_MANY_REQUESTS, error(kv.server.put(PutRequest.newBuilder().setKey(b("c")).build())));
+            gated.release();
+            for (CompletableFuture<PutResponse> f : accepted) {
+                await(f, "accepted put");
+            }
+            assertEquals(6, kv.put("c", "v").getHeader().getRevision(), "accepted again once applied");
+        }
+    }
+
+    @Test
     void closeAnswersAppliedWritesAndFailsTheRest() throws Exception {
         MemoryBackend memory = new MemoryBackend();
         GatedBackend gated = new GatedBackend(memory);

@@ -118,6 +118,14 @@ class WriteSemanticsTest {
     }
 
     @Test
+    void compactionAtZeroIsAcceptedOnceAsInEtcd() {
+        kv.put("a", "1");
+        assertEquals(2, await(kv.server.compact(CompactionRequest.newBuilder().setRevision(0).build()), "compact 0").getHeader().getRevision());
+        assertEquals(EtcdError.COMPACTED, error(kv.server.compact(CompactionRequest.newBuilder().setRevision(0).build())));
+        assertEquals("1", kv.kv("a").getValue().toStringUtf8());
+    }
+
+    @Test
     void physicalCompactionWaitsForManyBatches() {
         kv.close();
         kv = new KvFixture(new MemoryBackend(), ServerLimits.defaults().withCompactionBatchLimit(3));
