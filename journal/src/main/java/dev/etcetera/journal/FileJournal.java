@@ -80,7 +80,10 @@ public final class FileJournal implements Journal {
     private final LogTracker written;
     /** Writer thread only (and close, after the writer stopped). */
     private SegmentFile current;
-    /** Writer thread only. */
+    /**
+     * The next segment's zero-filled file, started when the current segment is half full so that
+     * its 64 MiB of zeros are written while nothing waits for them. Writer thread only.
+     */
     private Future<Path> nextPreallocated;
     /** Writer thread only. */
     private final ByteBuffer writeBuffer;
@@ -125,7 +128,6 @@ public final class FileJournal implements Journal {
         this.durable = new DurableMark(current.seq(), current.position(), t.snapshot());
         this.writeBuffer = ByteBuffer.allocateDirect((int) Math.min(options.maxBatchBytes(), 4L << 20));
         this.preallocator = Executors.newSingleThreadExecutor(r -> daemon(r, "journal-preallocate"));
-        this.nextPreallocated = preallocator.submit(() -> SegmentDirectory.preallocate(dir, options.segmentBytes()));
         this.writerThread = daemon(this::writerLoop, "journal-writer");
         this.syncThread = daemon(this::syncLoop, "journal-sync");
         writerThread.start();
@@ -355,6 +357,13 @@ public final class FileJournal implements Journal {
             written.apply(p.records().get(i));
             start = p.ends()[i];
         }
+        if (nextPreallocated == null && writePosition() > current.capacity() / 2) {
+            startPreallocation();
+        }
+    }
+
+    private void startPreallocation() {
+        nextPreallocated = preallocator.submit(() -> SegmentDirectory.preallocate(dir, options.segmentBytes()));
     }
 
     private void flushBuffer() throws IOException {
@@ -377,6 +386,9 @@ public final class FileJournal implements Journal {
     private void rotate() throws IOException {
         SegmentName next = new SegmentName(current.seq() + 1, written.lastIndex() + 1);
         Path tmp;
+        if (nextPreallocated == null) {
+            startPreallocation(); // a batch larger than half a segment skipped the usual trigger
+        }
         try {
             tmp = nextPreallocated.get();
         } catch (ExecutionException e) {
@@ -400,7 +412,7 @@ public final class FileJournal implements Journal {
         current.close();
         current = created;
         segmentsCreated.incrementAndGet();
-        nextPreallocated = preallocator.submit(() -> SegmentDirectory.preallocate(dir, options.segmentBytes()));
+        nextPreallocated = null;
     }
 
     // ---- sync thread ----
