@@ -516,13 +516,17 @@ public final class FileJournal implements Journal {
                     }
                 }
             }
-            for (SegmentName n : doomed) {
-                Files.delete(n.in(dir));
-            }
-            if (!doomed.isEmpty()) {
-                SegmentDirectory.syncDir(dir);
-                synchronized (segmentsLock) {
-                    segments.removeAll(doomed);
+            // Oldest first, so that a failure or crash part-way leaves a contiguous sequence.
+            try {
+                for (SegmentName n : doomed) {
+                    Files.delete(n.in(dir));
+                    synchronized (segmentsLock) {
+                        segments.remove(n);
+                    }
+                }
+            } finally {
+                if (!doomed.isEmpty()) {
+                    SegmentDirectory.syncDir(dir);
                 }
             }
             return doomed.size();
@@ -545,6 +549,12 @@ public final class FileJournal implements Journal {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Waits for the journal's threads, so it must not be called from a completion callback
+     * (which runs on the sync thread).
+     */
     @Override
     public void close() {
         synchronized (appendLock) {
