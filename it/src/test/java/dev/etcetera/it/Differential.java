@@ -23,6 +23,12 @@ final class Differential {
     }
 
     static void run(ServerPair pair, String scenario, Consumer<Steps> script) {
+        for (Side side : new Side[] {pair.reference, pair.subject}) {
+            if (!side.server.alive()) {
+                throw new IllegalStateException(side + " is not running (crashed in an earlier scenario?); see "
+                        + side.server.stderrLog() + " and " + side.server.stdoutLog());
+            }
+        }
         long start = level(pair);
         Steps expected = new Steps(pair.reference, start);
         script.accept(expected);

@@ -68,7 +68,8 @@ final class Steps {
 
     /** POST a JSON body to the gateway. */
     Steps post(String path, String body) {
-        record("POST " + path + " " + body, side.post(path, body));
+        record("POST " + path + " " + (body.length() > 4000 ? "(" + body.length() + " chars: " + body.substring(0, 60) + "...)" : body),
+                side.post(path, body));
         return this;
     }
 
