@@ -1,5 +1,7 @@
 package dev.etcetera.server;
 
+import dev.etcetera.api.etcdserverpb.AlarmRequest;
+import dev.etcetera.api.etcdserverpb.AlarmResponse;
 import dev.etcetera.api.etcdserverpb.CompactionRequest;
 import dev.etcetera.api.etcdserverpb.CompactionResponse;
 import dev.etcetera.api.etcdserverpb.DeleteRangeRequest;
@@ -38,6 +40,20 @@ public interface EtcdServer extends AutoCloseable {
     CompletableFuture<CompactionResponse> compact(CompactionRequest request);
 
     CompletableFuture<StatusResponse> status(StatusRequest request);
+
+    /**
+     * Maintenance.Alarm. Until the alarm store exists (quota NOSPACE and CORRUPT alarms are raised
+     * through the log in a later issue) no alarm can be active, so GET and DEACTIVATE answer with an
+     * empty list, and ACTIVATE, which only a member itself may do, is refused as etcd refuses an
+     * alarm it cannot raise. Implementations that keep alarms override this.
+     */
+    default CompletableFuture<AlarmResponse> alarm(AlarmRequest request) {
+        if (request.getAction() == AlarmRequest.AlarmAction.ACTIVATE) {
+            return CompletableFuture.failedFuture(EtcdError.NOT_CAPABLE.exception());
+        }
+        return status(dev.etcetera.api.etcdserverpb.StatusRequest.getDefaultInstance())
+                .thenApply(s -> AlarmResponse.newBuilder().setHeader(s.getHeader()).build());
+    }
 
     /** Identity and version facts of this member, for headers, /version and Status. */
     MemberInfo info();

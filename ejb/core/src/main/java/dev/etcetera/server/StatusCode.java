@@ -7,7 +7,7 @@ package dev.etcetera.server;
  */
 public enum StatusCode {
     OK(0, 200),
-    CANCELLED(1, 499),
+    CANCELLED(1, 408),
     UNKNOWN(2, 500),
     INVALID_ARGUMENT(3, 400),
     DEADLINE_EXCEEDED(4, 504),
@@ -37,7 +37,7 @@ public enum StatusCode {
         return value;
     }
 
-    /** The HTTP status etcd's grpc-gateway answers with for this code. */
+    /** The HTTP status etcd's grpc-gateway (v1, as in etcd 3.4/3.5) answers with for this code. */
     public int httpStatus() {
         return httpStatus;
     }
