@@ -20,6 +20,8 @@ import java.util.concurrent.TimeoutException;
 public final class EtcdProcess extends ServerProcess {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration POLL = Duration.ofMillis(100);
+    /** etcd 3.4 logs this (stderr) once its client listener is bound and serving. */
+    private static final String OWN_READY_LINE = "ready to serve client requests";
 
     public EtcdProcess(String name) {
         this(name, LoopbackPorts.port(), LoopbackPorts.port(), null);
@@ -57,7 +59,8 @@ public final class EtcdProcess extends ServerProcess {
 
     @Override
     protected void awaitReady(Duration timeout) throws InterruptedException {
-        String what = "GET " + clientUrl() + "/health to answer {\"health\":\"true\"}";
+        // Both: the health answer alone could come from another process on the same port (a failed bind).
+        String what = "its log line '" + OWN_READY_LINE + "' and GET " + clientUrl() + "/health to answer {\"health\":\"true\"}";
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         HttpRequest health = HttpRequest.newBuilder(URI.create(clientUrl() + "/health"))
                 .timeout(Duration.ofSeconds(2)).GET().build();
@@ -66,10 +69,11 @@ public final class EtcdProcess extends ServerProcess {
         while (true) {
             try {
                 HttpResponse<String> response = http.send(health, HttpResponse.BodyHandlers.ofString());
-                if (response.statusCode() == 200 && response.body().contains("\"health\":\"true\"")) {
+                boolean logged = java.nio.file.Files.readString(stderrLog).contains(OWN_READY_LINE);
+                if (logged && response.statusCode() == 200 && response.body().contains("\"health\":\"true\"")) {
                     return;
                 }
-                last = response.statusCode() + " " + response.body();
+                last = response.statusCode() + " " + response.body() + (logged ? "" : " (ready line not logged yet)");
             } catch (IOException e) {
                 last = e.toString();
             }

@@ -49,6 +49,7 @@ public abstract class ServerProcess implements AutoCloseable {
     private int starts;
     protected Process process;
     private Duration startToReady;
+    private boolean lastStopEscalated;
     protected Path stdoutLog;
     protected Path stderrLog;
 
@@ -219,7 +220,9 @@ public abstract class ServerProcess implements AutoCloseable {
         process.destroy();
         int code;
         try {
+            lastStopEscalated = false;
             if (!process.waitFor(STOP_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                lastStopEscalated = true;
                 System.err.println("[it-harness] " + this + " ignored SIGTERM for " + STOP_GRACE + ", sending SIGKILL");
                 process.destroyForcibly();
                 process.waitFor();
@@ -233,6 +236,11 @@ public abstract class ServerProcess implements AutoCloseable {
         descendants.forEach(ProcessHandle::destroyForcibly);
         LIVE.remove(this);
         return code;
+    }
+
+    /** True if the last {@link #stop()} had to SIGKILL because SIGTERM was not honoured within the grace. */
+    public boolean lastStopEscalated() {
+        return lastStopEscalated;
     }
 
     /** SIGKILL now (crash test) and wait until the process is gone. */
