@@ -35,6 +35,15 @@ public record CommandLine(Map<String, String> explicit, boolean helpRequested, b
     /** Environment variables etcd reads itself outside the flag set; not reported as unrecognized. */
     private static final List<String> SPECIAL_ENV = List.of("ETCD_UNSUPPORTED_ARCH");
 
+    /** etcd 3.6's experimental bool flags that became feature gates (features.ExperimentalFlagToFeatureMap). */
+    private static final Map<String, String> EXPERIMENTAL_FLAG_TO_GATE = Map.of(
+            "experimental-stop-grpc-service-on-defrag", "StopGRPCServiceOnDefrag",
+            "experimental-initial-corrupt-check", "InitialCorruptCheck",
+            "experimental-compact-hash-check-enabled", "CompactHashCheck",
+            "experimental-txn-mode-write-with-shared-buffer", "TxnModeWriteWithSharedBuffer",
+            "experimental-enable-lease-checkpoint", "LeaseCheckpoint",
+            "experimental-enable-lease-checkpoint-persist", "LeaseCheckpointPersist");
+
     public CommandLine {
         explicit = Collections.unmodifiableMap(new LinkedHashMap<>(explicit));
         warnings = List.copyOf(warnings);
@@ -159,13 +168,31 @@ public record CommandLine(Map<String, String> explicit, boolean helpRequested, b
         explicit.putAll(fromEnv);
     }
 
-    /** etcd 3.6 refuses an {@code experimental-*} flag together with the flag that replaced it. */
+    /**
+     * etcd 3.6 refuses an {@code experimental-*} flag together with the flag that replaced it, and an
+     * experimental bool flag together with {@code --feature-gates} naming the gate it became.
+     */
     private static void checkRenamedFlags(Map<String, String> explicit) throws ConfigException {
         for (String name : explicit.keySet()) {
             FlagDefinition flag = FlagTable.get(name);
             if (flag.replacedBy() != null && explicit.containsKey(flag.replacedBy())) {
                 throw new ConfigException(flag.replacedBy(), "cannot set --" + name + " and --" + flag.replacedBy()
                         + " at the same time, please use --" + flag.replacedBy() + " only");
+            }
+        }
+        Map<String, String> gates = new TreeMap<>();
+        String gatesText = explicit.getOrDefault("feature-gates", "");
+        for (String pair : gatesText.split(",")) {
+            if (!pair.isEmpty()) {
+                gates.put(pair.substring(0, pair.indexOf('=')), pair.substring(pair.indexOf('=') + 1));
+            }
+        }
+        for (Map.Entry<String, String> e : EXPERIMENTAL_FLAG_TO_GATE.entrySet()) {
+            String value = explicit.get(e.getKey());
+            if (value != null && gates.containsKey(e.getValue())) {
+                String gate = "--feature-gates=" + e.getValue() + "=" + gates.get(e.getValue());
+                throw new ConfigException("feature-gates", "cannot specify both flags: --" + e.getKey() + "=" + value
+                        + " and " + gate + " at the same time, please just use " + gate);
             }
         }
     }

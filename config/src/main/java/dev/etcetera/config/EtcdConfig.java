@@ -65,7 +65,11 @@ public final class EtcdConfig {
      *                         {@link LaunchPlan} handles before calling this
      */
     public static EtcdConfig parse(List<String> args, Map<String, String> env) throws ConfigException {
-        CommandLine line = CommandLine.parse(args, env);
+        return of(CommandLine.parse(args, env));
+    }
+
+    /** Builds the configuration from an already parsed command line (help/version refused as in {@link #parse}). */
+    static EtcdConfig of(CommandLine line) throws ConfigException {
         if (line.helpRequested()) {
             throw new ConfigException("help", "--help requested: no configuration to build");
         }
@@ -76,9 +80,14 @@ public final class EtcdConfig {
     }
 
     /**
-     * The member side: reads every {@code etcetera.<flag>} key through {@code lookup} (for example
-     * MicroProfile Config's {@code getOptionalValue(key, String.class)}); a missing key takes the
-     * flag's default. Values are checked as strictly as on the command line.
+     * The member side: reads every {@code etcetera.<flag>} key through {@code lookup}; a missing key
+     * takes the flag's default. Values are checked as strictly as on the command line.
+     *
+     * <p>The lookup must tell a key set to the empty string from a missing one and return
+     * {@code Optional.of("")} for it: some flags may legitimately be empty where their default is not
+     * ({@code --initial-cluster-token=}, {@code --cors=}). {@code key -> Optional.ofNullable(System.getProperty(key))}
+     * does; MicroProfile Config's {@code getOptionalValue} does not (it treats "" as missing), so
+     * a MicroProfile bridge should use {@code getConfigValue(key).getRawValue()} instead.
      *
      * @throws ConfigException naming the flag (the message names the property key)
      */

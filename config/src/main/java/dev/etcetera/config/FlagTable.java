@@ -118,6 +118,10 @@ public final class FlagTable {
                 "Alpha/beta features as Name=true|false pairs: " + String.join(", ", FEATURE_GATES.subList(2, FEATURE_GATES.size())) + "."));
     }
 
+    /** {@code --config-file}: etcd's YAML configuration file (not implemented yet). */
+    public static final FlagDefinition CONFIG_FILE = add(todo(Section.MEMBER, Component.LAUNCHER, "config-file", TEXT, "",
+            "etcd YAML configuration file; when given, etcd ignores other flags and ETCD_* variables."));
+
     // ------------------------------------------------------------ Clustering
     /** {@code --initial-advertise-peer-urls}: this member's peer URLs as announced to the cluster. */
     public static final FlagDefinition INITIAL_ADVERTISE_PEER_URLS = add(impl(Section.CLUSTERING, Component.MEMBER,
@@ -356,9 +360,6 @@ public final class FlagTable {
     }
 
     // -------------------------------------------------------------- Etcetera
-    /** {@code --config-file}: etcd's YAML configuration file (not implemented yet). */
-    public static final FlagDefinition CONFIG_FILE = add(todo(Section.ETCETERA, Component.LAUNCHER, "config-file", TEXT, "",
-            "etcd YAML configuration file; when given, etcd ignores other flags and ETCD_* variables."));
     /**
      * {@code --payara-http-port}: Payara Micro's own HTTP listener, bound to 127.0.0.1 behind the
      * client URLs; defaults to the lowest {@code --listen-client-urls} port + 10000.

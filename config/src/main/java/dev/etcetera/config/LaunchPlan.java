@@ -56,7 +56,7 @@ public final class LaunchPlan {
                 out.print(BuildInfo.versionText());
                 return 0;
             }
-            EtcdConfig config = EtcdConfig.parse(args, env);
+            EtcdConfig config = EtcdConfig.of(line);
             StringBuilder plan = new StringBuilder();
             for (Map.Entry<String, String> e : config.toProperties().entrySet()) {
                 plan.append("-D").append(e.getKey()).append('=').append(e.getValue()).append('\n');

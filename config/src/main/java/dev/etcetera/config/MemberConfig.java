@@ -60,7 +60,10 @@ public record MemberConfig(String name, String dataDir, List<EtcdUrl> listenPeer
         nonEmpty(FlagTable.INITIAL_ADVERTISE_PEER_URLS, initialAdvertisePeerUrls);
         nonEmpty(FlagTable.ADVERTISE_CLIENT_URLS, advertiseClientUrls);
         Map<FlagDefinition, List<EtcdUrl>> listeners = listeners();
-        for (Map.Entry<FlagDefinition, List<EtcdUrl>> e : listeners.entrySet()) {
+        Map<FlagDefinition, List<EtcdUrl>> all = new LinkedHashMap<>(listeners);
+        all.put(FlagTable.INITIAL_ADVERTISE_PEER_URLS, initialAdvertisePeerUrls);
+        all.put(FlagTable.ADVERTISE_CLIENT_URLS, advertiseClientUrls);
+        for (Map.Entry<FlagDefinition, List<EtcdUrl>> e : all.entrySet()) {
             for (EtcdUrl url : e.getValue()) {
                 if (url.secure()) {
                     throw new ConfigException(e.getKey().name(), "invalid value \"" + url + "\" for flag --" + e.getKey().name()
@@ -68,24 +71,31 @@ public record MemberConfig(String name, String dataDir, List<EtcdUrl> listenPeer
                 }
             }
         }
-        for (FlagDefinition flag : List.of(FlagTable.INITIAL_ADVERTISE_PEER_URLS, FlagTable.ADVERTISE_CLIENT_URLS)) {
-            for (EtcdUrl url : flag == FlagTable.ADVERTISE_CLIENT_URLS ? advertiseClientUrls : initialAdvertisePeerUrls) {
-                if (url.secure()) {
-                    throw new ConfigException(flag.name(), "invalid value \"" + url + "\" for flag --" + flag.name()
-                            + ": https is not supported yet (TLS is not implemented)");
-                }
-            }
-        }
-        Map<String, FlagDefinition> seen = new LinkedHashMap<>();
+        Map<EtcdUrl, FlagDefinition> seen = new LinkedHashMap<>();
         for (Map.Entry<FlagDefinition, List<EtcdUrl>> e : listeners.entrySet()) {
             for (EtcdUrl url : e.getValue()) {
-                FlagDefinition other = seen.putIfAbsent(url.hostPort(), e.getKey());
-                if (other != null && other != e.getKey()) {
-                    throw new ConfigException(e.getKey().name(), "--" + e.getKey().name() + " " + url
-                            + " uses the same address as --" + other.name());
+                for (Map.Entry<EtcdUrl, FlagDefinition> earlier : seen.entrySet()) {
+                    if (earlier.getValue() != e.getKey() && sameSocket(earlier.getKey(), url)) {
+                        throw new ConfigException(e.getKey().name(), "--" + e.getKey().name() + " " + url
+                                + " uses the same address as --" + earlier.getValue().name() + " " + earlier.getKey());
+                    }
                 }
+                seen.put(url, e.getKey());
             }
         }
+    }
+
+    /** Whether two listeners would bind the same port: same port and same host, a wildcard, or loopback. */
+    private static boolean sameSocket(EtcdUrl a, EtcdUrl b) {
+        if (a.port() != b.port()) {
+            return false;
+        }
+        return a.host().equals(b.host()) || wildcardOrLoopbackAlias(a.host()) || wildcardOrLoopbackAlias(b.host());
+    }
+
+    // "localhost" binds 127.0.0.1 (and maybe ::1); wildcards bind every address
+    private static boolean wildcardOrLoopbackAlias(String host) {
+        return host.equals("0.0.0.0") || host.equals("::") || host.equals("localhost");
     }
 
     /** The listen URL lists by flag, peer first. */

@@ -71,28 +71,49 @@ public sealed interface ValueKind {
             return new Int(Long.MIN_VALUE, Long.MAX_VALUE);
         }
 
+        /**
+         * Go's {@code strconv.ParseInt(s, 0, 64)}, which etcd's integer flags use: decimal, or with a
+         * 0x / 0o / 0b prefix, or a leading 0 for octal ("010" is 8, as in etcd); '_' may separate digits.
+         */
         @Override
         public String canonical(String raw) {
             String s = raw.strip();
             boolean negative = s.startsWith("-");
-            String digits = negative || s.startsWith("+") ? s.substring(1) : s;
-            if (digits.isEmpty() || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            String body = negative || s.startsWith("+") ? s.substring(1) : s;
+            if (body.startsWith("_") || body.endsWith("_") || body.contains("__")) {
                 throw new IllegalArgumentException("not an integer");
             }
-            if (negative && min >= 0 && !digits.chars().allMatch(c -> c == '0')) {
+            body = body.replace("_", "");
+            int radix = 10;
+            String lower = body.toLowerCase(java.util.Locale.ROOT);
+            if (lower.startsWith("0x")) {
+                radix = 16;
+                body = body.substring(2);
+            } else if (lower.startsWith("0o")) {
+                radix = 8;
+                body = body.substring(2);
+            } else if (lower.startsWith("0b")) {
+                radix = 2;
+                body = body.substring(2);
+            } else if (body.length() > 1 && body.startsWith("0")) {
+                radix = 8;
+                body = body.substring(1);
+            }
+            final int r = radix;
+            if (body.isEmpty() || !body.chars().allMatch(c -> Character.digit(c, r) >= 0)) {
+                throw new IllegalArgumentException("not an integer");
+            }
+            java.math.BigInteger value = new java.math.BigInteger(body, radix);
+            if (negative) {
+                value = value.negate();
+            }
+            if (value.signum() < 0 && min >= 0) {
                 throw new IllegalArgumentException("must not be negative");
             }
-            long value;
-            try {
-                value = Long.parseLong(negative ? "-" + digits : digits);
-            } catch (NumberFormatException e) {
+            if (value.compareTo(java.math.BigInteger.valueOf(min)) < 0 || value.compareTo(java.math.BigInteger.valueOf(max)) > 0) {
                 throw new IllegalArgumentException("out of range (" + min + " to " + max + ")");
             }
-            if (value < min || value > max) {
-                throw new IllegalArgumentException(min == 0 && value < 0 ? "must not be negative"
-                        : "out of range (" + min + " to " + max + ")");
-            }
-            return Long.toString(value);
+            return value.toString();
         }
 
         @Override

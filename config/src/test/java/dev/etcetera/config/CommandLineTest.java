@@ -180,6 +180,18 @@ class CommandLineTest {
     }
 
     @Test
+    void experimentalFlagAndItsFeatureGateTogetherIsAnError() throws ConfigException {
+        ConfigException e = fails("--experimental-initial-corrupt-check", "--feature-gates", "InitialCorruptCheck=false");
+        assertEquals("feature-gates", e.flag());
+        assertEquals("cannot specify both flags: --experimental-initial-corrupt-check=true and"
+                + " --feature-gates=InitialCorruptCheck=false at the same time, please just use"
+                + " --feature-gates=InitialCorruptCheck=false", e.getMessage());
+        // different gates do not conflict
+        assertEquals("true", parse("--experimental-initial-corrupt-check", "--feature-gates=LeaseCheckpoint=true")
+                .explicit().get("experimental-initial-corrupt-check"));
+    }
+
+    @Test
     void obsoleteFlagsAreIgnoredWithAWarning() throws ConfigException {
         CommandLine line = parse("--v", "--peer-heartbeat-interval=5", "--name", "a");
         assertEquals("a", line.explicit().get("name"));

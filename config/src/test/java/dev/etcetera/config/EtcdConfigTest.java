@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -270,7 +271,12 @@ class EtcdConfigTest {
     void listenersMustNotShareAnAddress() {
         ConfigException e = fails("--listen-peer-urls", "http://127.0.0.1:2379");
         assertEquals("listen-client-urls", e.flag());
-        assertEquals("--listen-client-urls http://127.0.0.1:2379 uses the same address as --listen-peer-urls", e.getMessage());
+        assertEquals("--listen-client-urls http://127.0.0.1:2379 uses the same address as --listen-peer-urls"
+                + " http://127.0.0.1:2379", e.getMessage());
+        ConfigException wildcard = fails("--listen-client-http-urls", "http://0.0.0.0:2380");
+        assertEquals("listen-client-http-urls", wildcard.flag());
+        // different IPs on one port are fine
+        assertDoesNotThrow(() -> parse("--listen-client-http-urls", "http://127.0.0.2:2380"));
     }
 
     @Test
@@ -337,6 +343,15 @@ class EtcdConfigTest {
     }
 
     @Test
+    void emptyValuesSurviveTheRoundTrip() throws ConfigException {
+        // an empty token is legal in etcd and changes the member IDs, so "" must not fall back to the default
+        EtcdConfig c = parse("--initial-cluster-token=", "--cors=");
+        assertEquals("", c.cluster().token());
+        assertRoundTrip(c);
+        assertNotEquals(parse().cluster().initialMemberIds(), c.cluster().initialMemberIds());
+    }
+
+    @Test
     void fromPropertiesChecksValuesAndNamesTheKey() {
         ConfigException e = assertThrows(ConfigException.class, () -> EtcdConfig.fromProperties(
                 key -> Optional.ofNullable(Map.of("etcetera.max-txn-ops", "many").get(key))));
@@ -394,10 +409,14 @@ class EtcdConfigTest {
         assertEquals(original.pending(), back.pending());
         assertEquals(props, back.toProperties());
         assertEquals(List.of(), back.warnings());
-        // and the same text given back as a command line parses to the same configuration
+        // and the canonical text of the flags that were set, given back as a command line, parses to
+        // the same configuration (old spellings left out: their replacement carries the value)
         List<String> args = new ArrayList<>();
-        props.forEach((k, v) -> args.add("--" + k.substring("etcetera.".length()) + "=" + v));
-        args.removeIf(a -> FlagTable.get(a.substring(2, a.indexOf('='))).replacedBy() != null);
+        for (String name : original.values().explicit()) {
+            if (FlagTable.get(name).replacedBy() == null) {
+                args.add("--" + name + "=" + props.get("etcetera." + name));
+            }
+        }
         assertEquals(original, EtcdConfig.parse(args, Map.of()));
     }
 }

@@ -5,8 +5,11 @@ import org.junit.jupiter.api.Test;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -91,6 +94,38 @@ class LaunchPlanTest {
         }
         assertTrue(r.out().contains("  --data-dir '${name}.etcetera'\n"));
         assertEquals(run("-h").out(), r.out());
+    }
+
+    @Test
+    void mainExitsWithTheCodeOfRun() throws Exception {
+        String javaBin = ProcessHandle.current().info().command().orElseThrow();
+        for (List<String> args : List.of(List.of("--max-txn-ops", "abc"), List.of("--name", "é"))) {
+            List<String> command = new ArrayList<>(List.of(javaBin, "-cp", System.getProperty("java.class.path"),
+                    LaunchPlan.class.getName()));
+            command.addAll(args);
+            ProcessBuilder pb = new ProcessBuilder(command);
+            pb.environment().keySet().removeIf(k -> k.startsWith("ETCD_"));
+            Process p = pb.start();
+            try {
+                // drain stderr concurrently so that neither pipe can fill up and block the child
+                CompletableFuture<byte[]> errRead = CompletableFuture.supplyAsync(() -> {
+                    try {
+                        return p.getErrorStream().readAllBytes();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                byte[] out = p.getInputStream().readAllBytes();
+                byte[] err = errRead.get(60, TimeUnit.SECONDS);
+                assertTrue(p.waitFor(60, TimeUnit.SECONDS), "LaunchPlan process did not exit within 60 s");
+                Result expected = run(args.toArray(String[]::new));
+                assertEquals(expected.code(), p.exitValue(), new String(err, StandardCharsets.UTF_8));
+                assertEquals(expected.out(), new String(out, StandardCharsets.UTF_8));
+                assertEquals(expected.err(), new String(err, StandardCharsets.UTF_8));
+            } finally {
+                p.destroyForcibly();
+            }
+        }
     }
 
     @Test

@@ -32,6 +32,25 @@ class ValueSyntaxTest {
         assertEquals("-5s", GoDuration.format(Duration.ofSeconds(-5)));
     }
 
+    @ParameterizedTest
+    @CsvSource({"128, 128", "+5, 5", "0, 0", "-0, 0", "0x10, 16", "0X1f, 31", "0o17, 15", "010, 8", "0b101, 5", "1_000, 1000",
+            "0x_10, 16"})
+    void integersFollowGoBaseZeroRules(String text, String canonical) {
+        assertEquals(canonical, ValueKind.Int.unsigned().canonical(text));
+    }
+
+    @Test
+    void integerRejects() {
+        for (String bad : List.of("", "abc", "1.5", "08", "0x", "1__0", "_1", "1_", "0b2", "1e3")) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ValueKind.Int.unsigned().canonical(bad), bad);
+            assertEquals("not an integer", e.getMessage(), bad);
+        }
+        assertEquals("must not be negative", assertThrows(IllegalArgumentException.class,
+                () -> ValueKind.Int.unsigned().canonical("-1")).getMessage());
+        assertEquals("-9223372036854775808", ValueKind.Int.signed().canonical("-9223372036854775808"));
+        assertThrows(IllegalArgumentException.class, () -> ValueKind.Int.signed().canonical("9223372036854775808"));
+    }
+
     @Test
     void urlsPrintAsGoDoes() {
         assertEquals("http://127.0.0.1:2379", EtcdUrl.parse(" HTTP://127.0.0.1:2379 ").toString());

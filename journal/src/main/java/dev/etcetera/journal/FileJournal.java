@@ -1,0 +1,617 @@
+package dev.etcetera.journal;
+
+import java.io.IOException;
+import java.lang.System.Logger.Level;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * The file-backed journal: segment files in one directory, one writer thread, one sync thread
+ * (BookKeeper's journal and force-write threads).
+ *
+ * <p>Flow: a caller encodes its records (CRC32C computed on the caller's thread), validates and
+ * queues them atomically. The writer thread drains the queue, copies records into a direct buffer
+ * and writes them to the current segment (page cache), rotating to a new segment when one is
+ * full, and hands each written group to the sync thread. The sync thread takes every group
+ * written so far (waiting up to {@code maxGroupWait} for groups already on their way, up to
+ * {@code maxBatchBytes}), calls {@code fdatasync} once per segment touched, and completes the
+ * futures in order. While one sync runs, the writer keeps writing, so the next sync covers
+ * everything that arrived meanwhile: group commit.
+ *
+ * <p>A directory lock ({@code LOCK}) keeps a second process out. See {@link Journal} for the
+ * contract and {@code package-info.java} for the format.
+ */
+public final class FileJournal implements Journal {
+
+    private static final System.Logger LOG = System.getLogger(FileJournal.class.getName());
+    private static final int PRELUDE_MAX_BYTES = 3 * RecordFrame.HEADER_BYTES + RecordFrame.HEADER_BODY_BYTES
+            + RecordFrame.STATE_BODY_BYTES + RecordFrame.SNAPSHOT_BODY_BYTES;
+
+    /** Queued by a caller; owned by the writer once taken. */
+    private record Pending(List<StoredRecord> records, byte[] frames, int[] ends, CompletableFuture<Void> future,
+                           long enqueuedNanos) {
+    }
+
+    /** A group the writer wrote, waiting for its sync. */
+    private record SyncRequest(SegmentFile segment, long position, SnapshotMarker snapshot,
+                               List<CompletableFuture<Void>> futures, long bytes, long firstEnqueuedNanos) {
+    }
+
+    /** What is known durable: everything up to {@code position} of segment {@code seq}. */
+    private record DurableMark(long seq, long position, SnapshotMarker snapshot) {
+    }
+
+    private static final Pending CLOSE = new Pending(List.of(), new byte[0], new int[0], null, 0);
+    private static final SyncRequest CLOSE_SYNC = new SyncRequest(null, 0, null, List.of(), 0, 0);
+
+    private final JournalOptions options;
+    private final Path dir;
+    private final Consumer<Throwable> onFatal;
+    private final Failpoint failpoint;
+    private final FileChannel lockChannel;
+    private final FileLock lock;
+    private final long maxRecordBytes;
+    private final long maxGroupWaitNanos;
+
+    private final Object appendLock = new Object();
+    /** State after every call accepted so far. Guarded by appendLock. */
+    private final LogTracker accepted;
+    /** Guarded by appendLock. */
+    private boolean closing;
+    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+
+    /** State after every record written so far. Writer thread only. */
+    private final LogTracker written;
+    /** Writer thread only (and close, after the writer stopped). */
+    private SegmentFile current;
+    /** Writer thread only. */
+    private Future<Path> nextPreallocated;
+    /** Writer thread only. */
+    private final ByteBuffer writeBuffer;
+    private final ExecutorService preallocator;
+    private volatile boolean writerBusy;
+
+    private final LinkedBlockingQueue<SyncRequest> syncQueue = new LinkedBlockingQueue<>();
+
+    private final Object segmentsLock = new Object();
+    /** Segments on disk, ascending. Guarded by segmentsLock. */
+    private final List<SegmentName> segments;
+    private volatile DurableMark durable;
+    private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    /** Serializes replay and release (release deletes files a replay reads). */
+    private final Object maintenanceLock = new Object();
+
+    private final AtomicLong appends = new AtomicLong();
+    private final AtomicLong syncs = new AtomicLong();
+    private final AtomicLong bytesWritten = new AtomicLong();
+    private final AtomicLong segmentsCreated = new AtomicLong();
+
+    private final Thread writerThread;
+    private final Thread syncThread;
+
+    private FileJournal(JournalOptions options, Consumer<Throwable> onFatal, Failpoint failpoint,
+                        FileChannel lockChannel, FileLock lock, JournalRecovery.Recovered recovered) {
+        this.options = options;
+        this.dir = options.dir();
+        this.onFatal = onFatal;
+        this.failpoint = failpoint;
+        this.lockChannel = lockChannel;
+        this.lock = lock;
+        this.maxRecordBytes = options.segmentBytes() - PRELUDE_MAX_BYTES - RecordFrame.SEAL_FRAME_BYTES;
+        this.maxGroupWaitNanos = options.maxGroupWait().toNanos();
+        LogTracker t = recovered.tracker();
+        this.accepted = new LogTracker(t.lastIndex(), t.hardState(), t.snapshot());
+        this.written = new LogTracker(t.lastIndex(), t.hardState(), t.snapshot());
+        this.current = recovered.tail();
+        this.segments = new ArrayList<>(recovered.segments());
+        this.durable = new DurableMark(current.seq(), current.position(), t.snapshot());
+        this.writeBuffer = ByteBuffer.allocateDirect((int) Math.min(options.maxBatchBytes(), 4L << 20));
+        this.preallocator = Executors.newSingleThreadExecutor(r -> daemon(r, "journal-preallocate"));
+        this.nextPreallocated = preallocator.submit(() -> SegmentDirectory.preallocate(dir, options.segmentBytes()));
+        this.writerThread = daemon(this::writerLoop, "journal-writer");
+        this.syncThread = daemon(this::syncLoop, "journal-sync");
+        writerThread.start();
+        syncThread.start();
+    }
+
+    private static Thread daemon(Runnable r, String name) {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+    }
+
+    /**
+     * Opens (creating if needed) the journal in {@code options.dir()}: checks every segment,
+     * truncates a torn tail, and starts the writer and sync threads.
+     *
+     * @param onFatal told once, on the journal's thread, when a write or sync fails; the member
+     *                should stop (see {@link Journal})
+     * @throws JournalCorruptionException if a segment is damaged before its tail or missing
+     * @throws IOException                if the directory is locked by another process or unreadable
+     */
+    public static FileJournal open(JournalOptions options, Consumer<Throwable> onFatal) throws IOException {
+        return open(options, onFatal, Failpoint.NONE);
+    }
+
+    static FileJournal open(JournalOptions options, Consumer<Throwable> onFatal, Failpoint failpoint)
+            throws IOException {
+        options.validate();
+        Files.createDirectories(options.dir());
+        FileChannel lockChannel = FileChannel.open(options.dir().resolve("LOCK"),
+                StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = lockChannel.tryLock();
+        } catch (IOException | RuntimeException e) {
+            lockChannel.close();
+            throw e;
+        }
+        if (lock == null) {
+            lockChannel.close();
+            throw new IOException("journal directory " + options.dir() + " is locked by another process");
+        }
+        try {
+            JournalRecovery.Recovered recovered = JournalRecovery.recover(options.dir(), options.segmentBytes());
+            return new FileJournal(options, onFatal, failpoint, lockChannel, lock, recovered);
+        } catch (IOException | RuntimeException e) {
+            lock.release();
+            lockChannel.close();
+            throw e;
+        }
+    }
+
+    // ---- caller side ----
+
+    @Override
+    public CompletableFuture<Void> append(JournalBatch batch) {
+        List<StoredRecord> records = new ArrayList<>(batch.entries().size() + 1);
+        for (JournalEntry e : batch.entries()) {
+            records.add(new StoredRecord.Entry(e));
+        }
+        if (batch.hardState() != null) {
+            records.add(new StoredRecord.State(batch.hardState()));
+        }
+        Pending p = encode(records);
+        synchronized (appendLock) {
+            checkOpen();
+            accepted.checkBatch(batch);
+            accepted.applyBatch(batch);
+            queue.add(p);
+        }
+        return p.future();
+    }
+
+    @Override
+    public CompletableFuture<Void> saveSnapshot(SnapshotMarker marker) {
+        Pending p = encode(List.of(new StoredRecord.Snapshot(marker)));
+        synchronized (appendLock) {
+            checkOpen();
+            accepted.checkSnapshot(marker);
+            accepted.applySnapshot(marker);
+            queue.add(p);
+        }
+        return p.future();
+    }
+
+    private Pending encode(List<StoredRecord> records) {
+        int total = 0;
+        int[] ends = new int[records.size()];
+        for (int i = 0; i < records.size(); i++) {
+            int n = RecordFrame.frameBytes(records.get(i));
+            if (n > maxRecordBytes) {
+                throw new IllegalArgumentException("record of " + n + " bytes does not fit in a segment of "
+                        + options.segmentBytes() + " bytes (--journal-segment-bytes)");
+            }
+            total += n;
+            ends[i] = total;
+        }
+        byte[] frames = new byte[total];
+        ByteBuffer out = ByteBuffer.wrap(frames);
+        for (StoredRecord r : records) {
+            RecordFrame.encode(r, out);
+        }
+        return new Pending(records, frames, ends, new CompletableFuture<>(), System.nanoTime());
+    }
+
+    private void checkOpen() {
+        Throwable f = failure.get();
+        if (f != null) {
+            throw new JournalFailedException("journal failed earlier: " + f, f);
+        }
+        if (closing) {
+            throw new JournalFailedException("journal is closed", null);
+        }
+    }
+
+    @Override
+    public long lastIndex() {
+        synchronized (appendLock) {
+            return accepted.lastIndex();
+        }
+    }
+
+    @Override
+    public JournalStats stats() {
+        return new JournalStats(appends.get(), syncs.get(), bytesWritten.get(), segmentsCreated.get());
+    }
+
+    // ---- writer thread ----
+
+    private void writerLoop() {
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        while (true) {
+            Pending first;
+            try {
+                first = queue.take();
+            } catch (InterruptedException e) {
+                fail(e);
+                continue;
+            }
+            if (first == CLOSE) {
+                syncQueue.add(CLOSE_SYNC);
+                return;
+            }
+            futures.clear();
+            if (failure.get() != null) {
+                first.future().completeExceptionally(failedException());
+                continue;
+            }
+            writerBusy = true;
+            boolean closeSeen = false;
+            try {
+                failpoint.hit("before-write");
+                long bytes = 0;
+                Pending p = first;
+                while (true) {
+                    futures.add(p.future());
+                    writeRecords(p);
+                    bytes += p.frames().length;
+                    if (bytes >= options.maxBatchBytes()) {
+                        break;
+                    }
+                    p = queue.poll();
+                    if (p == null) {
+                        break;
+                    }
+                    if (p == CLOSE) {
+                        closeSeen = true;
+                        break;
+                    }
+                }
+                flushBuffer();
+                bytesWritten.addAndGet(bytes);
+                syncQueue.add(new SyncRequest(current, current.position(), written.snapshot(),
+                        List.copyOf(futures), bytes, first.enqueuedNanos()));
+            } catch (Throwable t) {
+                fail(t);
+                JournalFailedException ex = failedException();
+                futures.forEach(f -> f.completeExceptionally(ex));
+            } finally {
+                writerBusy = false;
+            }
+            if (closeSeen) {
+                syncQueue.add(CLOSE_SYNC);
+                return;
+            }
+        }
+    }
+
+    /** Logical write position: what is in the segment plus what is buffered. */
+    private long writePosition() {
+        return current.position() + writeBuffer.position();
+    }
+
+    private void writeRecords(Pending p) throws IOException {
+        int start = 0;
+        for (int i = 0; i < p.ends().length; i++) {
+            int len = p.ends()[i] - start;
+            if (writePosition() + len > current.capacity() - RecordFrame.SEAL_FRAME_BYTES) {
+                flushBuffer();
+                rotate();
+            }
+            if (len > writeBuffer.remaining()) {
+                flushBuffer();
+            }
+            if (len > writeBuffer.remaining()) {
+                current.writeFully(ByteBuffer.wrap(p.frames(), start, len), current.position());
+                current.position(current.position() + len);
+            } else {
+                writeBuffer.put(p.frames(), start, len);
+            }
+            written.apply(p.records().get(i));
+            start = p.ends()[i];
+        }
+    }
+
+    private void flushBuffer() throws IOException {
+        if (writeBuffer.position() == 0) {
+            return;
+        }
+        writeBuffer.flip();
+        int n = writeBuffer.remaining();
+        current.writeFully(writeBuffer, current.position());
+        current.position(current.position() + n);
+        writeBuffer.clear();
+    }
+
+    /**
+     * Moves writing to a new segment. Order matters for recovery: the new segment is created
+     * complete (prelude forced, renamed, directory synced) before the current one is sealed and
+     * forced, and nothing is written to the new one before that. So a seal always has a successor
+     * on disk, and a successor without a sealed predecessor holds only its prelude.
+     */
+    private void rotate() throws IOException {
+        SegmentName next = new SegmentName(current.seq() + 1, written.lastIndex() + 1);
+        Path tmp;
+        try {
+            tmp = nextPreallocated.get();
+        } catch (ExecutionException e) {
+            throw new IOException("preallocating the next segment failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while waiting for the next segment", e);
+        }
+        SegmentFile created = SegmentDirectory.create(dir, next, options.segmentBytes(),
+                SegmentDirectory.prelude(next, options.segmentBytes(), written.hardState(), written.snapshot()), tmp);
+        synchronized (segmentsLock) {
+            segments.add(next);
+        }
+        failpoint.hit("before-seal");
+        ByteBuffer seal = ByteBuffer.allocate(RecordFrame.SEAL_FRAME_BYTES);
+        RecordFrame.encode(new StoredRecord.Seal(next.seq()), seal);
+        seal.flip();
+        current.writeFully(seal, current.position());
+        current.position(current.position() + RecordFrame.SEAL_FRAME_BYTES);
+        current.force();
+        current.close();
+        current = created;
+        segmentsCreated.incrementAndGet();
+        nextPreallocated = preallocator.submit(() -> SegmentDirectory.preallocate(dir, options.segmentBytes()));
+    }
+
+    // ---- sync thread ----
+
+    private void syncLoop() {
+        List<SyncRequest> group = new ArrayList<>();
+        while (true) {
+            group.clear();
+            SyncRequest first;
+            try {
+                first = syncQueue.take();
+            } catch (InterruptedException e) {
+                fail(e);
+                continue;
+            }
+            if (first == CLOSE_SYNC) {
+                return;
+            }
+            group.add(first);
+            boolean closeSeen = false;
+            try {
+                closeSeen = collectGroup(group);
+                if (failure.get() == null) {
+                    failpoint.hit("before-sync");
+                    SegmentFile forced = null;
+                    for (SyncRequest r : group) {
+                        if (r.segment() != forced) {
+                            r.segment().force();
+                            forced = r.segment();
+                        }
+                    }
+                    SyncRequest last = group.getLast();
+                    durable = new DurableMark(last.segment().seq(), last.position(), last.snapshot());
+                    syncs.incrementAndGet();
+                    for (SyncRequest r : group) {
+                        appends.addAndGet(r.futures().size());
+                        r.futures().forEach(f -> f.complete(null));
+                    }
+                } else {
+                    failGroup(group);
+                }
+            } catch (Throwable t) {
+                fail(t);
+                failGroup(group);
+            }
+            if (closeSeen) {
+                return;
+            }
+        }
+    }
+
+    /**
+     * Adds to {@code group} every request already queued, then keeps waiting for more while the
+     * writer is still producing, until {@code maxGroupWait} after the first append of the group
+     * or {@code maxBatchBytes} are covered.
+     *
+     * @return whether the writer's close marker was taken
+     */
+    private boolean collectGroup(List<SyncRequest> group) throws InterruptedException {
+        long bytes = group.getFirst().bytes();
+        long deadline = group.getFirst().firstEnqueuedNanos() + maxGroupWaitNanos;
+        while (bytes < options.maxBatchBytes()) {
+            SyncRequest next = syncQueue.poll();
+            if (next == null) {
+                long wait = deadline - System.nanoTime();
+                if (wait <= 0 || !(writerBusy || !queue.isEmpty())) {
+                    return false;
+                }
+                next = syncQueue.poll(wait, TimeUnit.NANOSECONDS);
+                if (next == null) {
+                    return false;
+                }
+            }
+            if (next == CLOSE_SYNC) {
+                return true;
+            }
+            group.add(next);
+            bytes += next.bytes();
+        }
+        return false;
+    }
+
+    private void failGroup(List<SyncRequest> group) {
+        JournalFailedException ex = failedException();
+        for (SyncRequest r : group) {
+            r.futures().forEach(f -> f.completeExceptionally(ex));
+        }
+    }
+
+    // ---- failure ----
+
+    private JournalFailedException failedException() {
+        Throwable f = failure.get();
+        return new JournalFailedException("journal failed: " + f, f);
+    }
+
+    /**
+     * Makes the journal fail for good: later calls throw, queued appends fail, and the writer is
+     * told to stop (it forwards the stop to the sync thread after its last request, so every
+     * future is completed exactly once).
+     */
+    private void fail(Throwable cause) {
+        if (failure.compareAndSet(null, cause)) {
+            LOG.log(Level.ERROR, "journal: write path failed; the journal is stopped and the member must restart",
+                    cause);
+            try {
+                onFatal.accept(cause);
+            } catch (RuntimeException e) {
+                LOG.log(Level.ERROR, "journal: fatal-error handler threw", e);
+            }
+        }
+        JournalFailedException ex = failedException();
+        synchronized (appendLock) {
+            List<Pending> left = new ArrayList<>();
+            queue.drainTo(left);
+            for (Pending p : left) {
+                if (p != CLOSE) {
+                    p.future().completeExceptionally(ex);
+                }
+            }
+            queue.add(CLOSE);
+        }
+    }
+
+    // ---- maintenance ----
+
+    @Override
+    public Replay replay(long fromIndex) throws IOException {
+        if (fromIndex < 1) {
+            throw new IllegalArgumentException("fromIndex must be >= 1, got " + fromIndex);
+        }
+        synchronized (maintenanceLock) {
+            DurableMark d = durable;
+            List<SegmentName> names = new ArrayList<>();
+            synchronized (segmentsLock) {
+                for (SegmentName n : segments) {
+                    if (n.seq() <= d.seq()) {
+                        names.add(n);
+                    }
+                }
+            }
+            ReplayBuilder builder = new ReplayBuilder(fromIndex);
+            SegmentDirectory.readStrict(dir, names, d.position(), builder);
+            long missing = builder.firstMissing();
+            if (missing >= 0) {
+                throw new JournalCorruptionException(names.getFirst().in(dir), -1, "entries from index " + missing
+                        + " are not held: the first segment starts at index " + builder.firstHeld()
+                        + " (segments before it were released or are missing)");
+            }
+            return builder.build();
+        }
+    }
+
+    @Override
+    public int release(long snapshotIndex) throws IOException {
+        synchronized (maintenanceLock) {
+            DurableMark d = durable;
+            if (d.snapshot() == null || d.snapshot().index() < snapshotIndex) {
+                throw new IllegalStateException("no durable snapshot marker covers index " + snapshotIndex
+                        + " (latest durable: " + d.snapshot() + ")");
+            }
+            long cutoff = snapshotIndex - options.retainEntries();
+            List<SegmentName> doomed = new ArrayList<>();
+            synchronized (segmentsLock) {
+                for (int i = 0; i + 1 < segments.size(); i++) {
+                    SegmentName next = segments.get(i + 1);
+                    if (next.firstIndex() - 1 <= cutoff && next.seq() <= d.seq()) {
+                        doomed.add(segments.get(i));
+                    } else {
+                        break;
+                    }
+                }
+            }
+            for (SegmentName n : doomed) {
+                Files.delete(n.in(dir));
+            }
+            if (!doomed.isEmpty()) {
+                SegmentDirectory.syncDir(dir);
+                synchronized (segmentsLock) {
+                    segments.removeAll(doomed);
+                }
+            }
+            return doomed.size();
+        }
+    }
+
+    /** Segment files currently on disk, ascending (for tests and diagnostics). */
+    List<Path> segmentFiles() {
+        synchronized (segmentsLock) {
+            return segments.stream().map(n -> n.in(dir)).toList();
+        }
+    }
+
+    @Override
+    public void close() {
+        synchronized (appendLock) {
+            if (closing) {
+                return;
+            }
+            closing = true;
+            queue.add(CLOSE);
+        }
+        boolean interrupted = false;
+        for (Thread t : List.of(writerThread, syncThread)) {
+            while (t.isAlive()) {
+                try {
+                    t.join();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        preallocator.shutdown();
+        try {
+            if (!preallocator.awaitTermination(1, TimeUnit.MINUTES)) {
+                LOG.log(Level.WARNING, "journal: preallocation did not finish within a minute");
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        try {
+            current.close();
+            lock.release();
+            lockChannel.close();
+        } catch (IOException e) {
+            LOG.log(Level.WARNING, "journal: error closing files", e);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
