@@ -28,6 +28,11 @@ final class Steps {
         return Long.toString(startRevision + delta);
     }
 
+    /** Label of the side this transcript records ("etcd" for the reference); only harness self-tests branch on it. */
+    String sideLabel() {
+        return side.label;
+    }
+
     String transcript() {
         return transcript.toString();
     }
