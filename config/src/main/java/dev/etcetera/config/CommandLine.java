@@ -156,9 +156,9 @@ public record CommandLine(Map<String, String> explicit, boolean helpRequested, b
                 continue;
             }
             if (explicit.containsKey(flag.name())) {
-                warnings.add("conflicting environment variable " + key + " is shadowed by corresponding command-line flag --"
-                        + flag.name() + "; using the flag");
-                continue;
+                // etcd refuses to start rather than silently prefer one of the two (pkg/flags)
+                throw new ConfigException(flag.name(), "conflicting environment variable \"" + key
+                        + "\" is shadowed by corresponding command-line flag (either unset environment variable or disable flag)");
             }
             if (e.getValue().isEmpty()) {
                 continue;

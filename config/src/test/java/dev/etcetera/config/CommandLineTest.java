@@ -118,11 +118,11 @@ class CommandLineTest {
     }
 
     @Test
-    void commandLineWinsOverEnvironmentWithAWarning() throws ConfigException {
-        CommandLine line = CommandLine.parse(List.of("--name", "from-flag"), Map.of("ETCD_NAME", "from-env"));
-        assertEquals("from-flag", line.explicit().get("name"));
-        assertEquals(List.of("conflicting environment variable ETCD_NAME is shadowed by corresponding command-line flag --name;"
-                + " using the flag"), line.warnings());
+    void flagAndItsEnvironmentVariableTogetherAreRefusedAsEtcdDoes() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> CommandLine.parse(List.of("--name", "from-flag"), Map.of("ETCD_NAME", "from-env")));
+        assertEquals("conflicting environment variable \"ETCD_NAME\" is shadowed by corresponding command-line flag"
+                + " (either unset environment variable or disable flag)", e.getMessage());
     }
 
     @Test

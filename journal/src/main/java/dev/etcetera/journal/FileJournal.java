@@ -158,6 +158,8 @@ public final class FileJournal implements Journal {
         FileLock lock;
         try {
             lock = lockChannel.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null; // held by this JVM
         } catch (IOException | RuntimeException e) {
             lockChannel.close();
             throw e;
@@ -274,12 +276,15 @@ public final class FileJournal implements Journal {
             }
             writerBusy = true;
             boolean closeSeen = false;
+            futures.add(first.future());
             try {
                 failpoint.hit("before-write");
                 long bytes = 0;
                 Pending p = first;
                 while (true) {
-                    futures.add(p.future());
+                    if (p != first) {
+                        futures.add(p.future());
+                    }
                     writeRecords(p);
                     bytes += p.frames().length;
                     if (bytes >= options.maxBatchBytes()) {
@@ -296,6 +301,9 @@ public final class FileJournal implements Journal {
                 }
                 flushBuffer();
                 bytesWritten.addAndGet(bytes);
+                // Not busy before the hand-off: the sync thread stops waiting for more as soon as
+                // it sees this request and an idle writer with an empty queue.
+                writerBusy = false;
                 syncQueue.add(new SyncRequest(current, current.position(), written.snapshot(),
                         List.copyOf(futures), bytes, first.enqueuedNanos()));
             } catch (Throwable t) {

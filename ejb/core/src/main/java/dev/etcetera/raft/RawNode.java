@@ -222,6 +222,11 @@ public final class RawNode {
         raft.randomizedElectionTimeout = ticks;
     }
 
+    /** Package-private access for tests in this package. */
+    Raft raftForTest() {
+        return raft;
+    }
+
     public int electionTimeout() {
         return raft.electionTimeout;
     }

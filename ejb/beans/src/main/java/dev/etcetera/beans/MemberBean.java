@@ -1,0 +1,159 @@
+package dev.etcetera.beans;
+
+import dev.etcetera.config.ConfigException;
+import dev.etcetera.config.EtcdConfig;
+import dev.etcetera.config.EtcdUrl;
+import dev.etcetera.config.MemberConfig;
+import dev.etcetera.grpc.ClientPortServer;
+import dev.etcetera.grpc.GatewayForwarder;
+import dev.etcetera.grpc.KvService;
+import dev.etcetera.grpc.MaintenanceService;
+import dev.etcetera.server.EtcdServer;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.ejb.ConcurrencyManagement;
+import jakarta.ejb.ConcurrencyManagementType;
+import jakarta.ejb.Singleton;
+import jakarta.ejb.Startup;
+import jakarta.enterprise.concurrent.ManagedThreadFactory;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/**
+ * The member inside Payara: built once at deployment from MicroProfile Config (the launcher turns
+ * etcd flags and {@code ETCD_*} variables into {@code etcetera.*} system properties), it opens the
+ * store, starts the client listeners (gRPC + HTTP on Helidon) and announces readiness with one line,
+ * {@code ready to serve client requests}, once the JSON gateway answers too.
+ *
+ * <p>If the member cannot start (port in use, unusable data dir, bad configuration) the process
+ * exits with status 1 after a one-line message on stderr: a member that cannot serve must not
+ * linger as a healthy-looking Payara process.
+ */
+@Startup
+@Singleton
+@ConcurrencyManagement(ConcurrencyManagementType.BEAN)
+public class MemberBean {
+    private static final Logger LOG = Logger.getLogger(MemberBean.class.getName());
+    /** Context root of the web module on Payara's loopback listener; see GatewayApplication. */
+    public static final String CONTEXT_ROOT = "/etcetera";
+
+    @Resource
+    ManagedThreadFactory threads;
+
+    private volatile EtcdServer server;
+    private volatile ClientPortServer clients;
+    private volatile EtcdConfig config;
+
+    @PostConstruct
+    void start() {
+        try {
+            Config mp = ConfigProvider.getConfig();
+            // getOptionalValue would turn "" into "missing"; an empty value (e.g. a token) is meaningful
+            config = EtcdConfig.fromProperties(key -> Optional.ofNullable(mp.getConfigValue(key).getRawValue()));
+            server = MemberFactory.open(config);
+            clients = ClientPortServer.start(clientListeners(config.member()),
+                    List.of(new KvService(server), new MaintenanceService(server)),
+                    config.limits().maxGrpcReceiveBytes(),
+                    new GatewayForwarder(config.payara().httpPort(), CONTEXT_ROOT));
+        } catch (ConfigException | RuntimeException | Error e) {
+            fatal(e);
+            return;
+        }
+        threads.newThread(this::announceWhenReady).start();
+    }
+
+    /** gRPC + HTTP on every --listen-client-urls, HTTP only on every --listen-client-http-urls. */
+    private static List<ClientPortServer.Listener> clientListeners(MemberConfig member) {
+        List<ClientPortServer.Listener> listeners = new ArrayList<>();
+        member.listenClientUrls().forEach(u -> listeners.add(new ClientPortServer.Listener(u.host(), u.port(), true)));
+        member.listenClientHttpUrls().forEach(u -> listeners.add(new ClientPortServer.Listener(u.host(), u.port(), false)));
+        return listeners;
+    }
+
+    /** The member facade, or null while the member is starting or after it stopped. */
+    public EtcdServer server() {
+        return server;
+    }
+
+    @PreDestroy
+    void stop() {
+        ClientPortServer c = clients;
+        clients = null;
+        if (c != null) {
+            c.close();
+        }
+        EtcdServer s = server;
+        server = null;
+        if (s != null) {
+            s.close();
+        }
+        LOG.info("etcetera member stopped");
+    }
+
+    /**
+     * Waits (bounded) until the JAX-RS gateway answers through Payara's listener, then prints the
+     * ready line. gRPC is already serving by then; the gateway is the last piece to come up.
+     */
+    private void announceWhenReady() {
+        try {
+            awaitGateway();
+        } catch (RuntimeException | Error e) {
+            fatal(e);
+        }
+    }
+
+    private void awaitGateway() {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        URI probe = URI.create("http://127.0.0.1:" + config.payara().httpPort() + CONTEXT_ROOT + "/version");
+        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (System.nanoTime() < deadline && server != null) {
+            try {
+                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (r.statusCode() == 200) {
+                    System.out.println("etcetera: member " + config.member().name() + " ready to serve client requests on "
+                            + EtcdUrl.format(config.member().listenClientUrls()));
+                    System.out.flush();
+                    return;
+                }
+            } catch (IOException e) {
+                LOG.info(() -> "gateway not answering yet: " + e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            try {
+                Thread.sleep(50); // polling interval of a bounded wait, not synchronisation
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        if (server != null) {
+            fatal(new IllegalStateException("the JSON gateway did not come up within 120 s"));
+        }
+    }
+
+    private void fatal(Throwable e) {
+        String message = e.getMessage() == null ? e.toString() : e.getMessage();
+        LOG.log(Level.SEVERE, "etcetera member cannot start", e);
+        System.err.println("etcetera: cannot start member: " + message);
+        System.err.flush();
+        stop();
+        // exit from another thread: the deployment thread must not block in the shutdown hooks
+        Thread exit = new Thread(() -> System.exit(1), "etcetera-fatal-exit");
+        exit.start();
+    }
+}

@@ -1,0 +1,238 @@
+package dev.etcetera.journal;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Appends/s and latency of the file journal for 1, 16, 128 and 1,024 concurrent appenders of
+ * 256-byte entries, beside the raw fdatasync rate of the same directory measured in the same run.
+ * Each appender waits for its append to be durable before the next one (closed loop). Every
+ * measurement is repeated; the table shows the median and the [min, max] spread.
+ *
+ * <pre>
+ *   mvn -B -q -pl journal -am test-compile
+ *   java -cp journal/target/classes:journal/target/test-classes dev.etcetera.journal.JournalBenchmark \
+ *        [dir=journal/target/bench] [seconds=3] [repeats=3] [appenders=1,16,128,1024] [maxGroupWaitMicros=2000]
+ * </pre>
+ * Not a test: numbers depend on the disk and on what else the machine runs.
+ */
+public final class JournalBenchmark {
+
+    private static final int ENTRY_BYTES = 256;
+
+    record Result(double opsPerSec, double p50Micros, double p99Micros, double entriesPerSync) {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path base = Path.of(args.length > 0 ? args[0] : "journal/target/bench");
+        double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
+        int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int[] appenders = args.length > 3 ? Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray()
+                : new int[] {1, 16, 128, 1024};
+        long groupWaitMicros = args.length > 4 ? Long.parseLong(args[4]) : 2000;
+        Files.createDirectories(base);
+        System.out.printf("journal benchmark: dir=%s, %.1f s per run, %d repeats, %d-byte entries, maxGroupWait=%d us,"
+                + " %d cpus%n", base.toAbsolutePath(), seconds, repeats, ENTRY_BYTES, groupWaitMicros,
+                Runtime.getRuntime().availableProcessors());
+
+        List<List<Result>> raw = new ArrayList<>();
+        List<List<Result>> journal = new ArrayList<>();
+        for (int a = 0; a < appenders.length; a++) {
+            journal.add(new ArrayList<>());
+        }
+        raw.add(new ArrayList<>());
+        for (int rep = 0; rep < repeats; rep++) {
+            raw.getFirst().add(rawFdatasync(base, seconds));
+            System.out.printf("  repeat %d raw fdatasync: %s%n", rep, raw.getFirst().getLast());
+            for (int a = 0; a < appenders.length; a++) {
+                Result r = journalRun(base, appenders[a], seconds, groupWaitMicros);
+                journal.get(a).add(r);
+                System.out.printf("  repeat %d %4d appenders: %s%n", rep, appenders[a], r);
+            }
+        }
+
+        System.out.println();
+        System.out.println("| workload | ops/s (median [min, max]) | p50 latency us | p99 latency us | entries per fdatasync |");
+        System.out.println("|---|---|---|---|---|");
+        row("raw fdatasync loop (" + (ENTRY_BYTES + 36) + " B write + force)", raw.getFirst());
+        for (int a = 0; a < appenders.length; a++) {
+            row(appenders[a] + " appender" + (appenders[a] == 1 ? "" : "s"), journal.get(a));
+        }
+        double one = median(journal.getFirst(), Result::opsPerSec);
+        for (int a = 1; a < appenders.length; a++) {
+            System.out.printf("%d appenders / 1 appender: %.1fx%n", appenders[a],
+                    median(journal.get(a), Result::opsPerSec) / one);
+        }
+        System.out.printf("1-appender p50 latency / raw fdatasync p50: %.2fx%n",
+                median(journal.getFirst(), Result::p50Micros) / median(raw.getFirst(), Result::p50Micros));
+    }
+
+    private static void row(String name, List<Result> rs) {
+        System.out.printf("| %s | %,.0f [%,.0f, %,.0f] | %,.0f | %,.0f | %.1f |%n", name,
+                median(rs, Result::opsPerSec), min(rs, Result::opsPerSec), max(rs, Result::opsPerSec),
+                median(rs, Result::p50Micros), median(rs, Result::p99Micros), median(rs, Result::entriesPerSync));
+    }
+
+    private static double median(List<Result> rs, java.util.function.ToDoubleFunction<Result> f) {
+        double[] v = rs.stream().mapToDouble(f).sorted().toArray();
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+    }
+
+    private static double min(List<Result> rs, java.util.function.ToDoubleFunction<Result> f) {
+        return rs.stream().mapToDouble(f).min().orElse(0);
+    }
+
+    private static double max(List<Result> rs, java.util.function.ToDoubleFunction<Result> f) {
+        return rs.stream().mapToDouble(f).max().orElse(0);
+    }
+
+    /** One thread: write a record-sized block, fdatasync, repeat, in a preallocated file. */
+    static Result rawFdatasync(Path base, double seconds) throws IOException {
+        Path file = base.resolve("raw.dat");
+        long size = 64L << 20;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            SegmentDirectory.zeroFill(ch, 0, size);
+            ByteBuffer block = ByteBuffer.allocateDirect(ENTRY_BYTES + 36);
+            long[] lat = new long[1 << 22];
+            int n = 0;
+            long pos = 0;
+            long end = System.nanoTime() + (long) (seconds * 1e9);
+            long start = System.nanoTime();
+            while (System.nanoTime() < end && n < lat.length) {
+                long t0 = System.nanoTime();
+                block.clear();
+                while (block.hasRemaining()) {
+                    pos += ch.write(block, pos);
+                }
+                if (pos + block.capacity() > size) {
+                    pos = 0;
+                }
+                ch.force(false);
+                lat[n++] = System.nanoTime() - t0;
+            }
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            long[] l = Arrays.copyOf(lat, n);
+            Arrays.sort(l);
+            return new Result(n / elapsed, l[n / 2] / 1e3, l[(int) (n * 0.99)] / 1e3, 1);
+        } finally {
+            Files.deleteIfExists(file);
+        }
+    }
+
+    static Result journalRun(Path base, int appenders, double seconds, long groupWaitMicros) throws Exception {
+        Path dir = base.resolve("journal-" + appenders);
+        deleteTree(dir);
+        JournalOptions options = JournalOptions.defaults(dir).withMaxGroupWait(java.time.Duration.ofNanos(groupWaitMicros * 1000));
+        try (FileJournal j = FileJournal.open(options, t -> t.printStackTrace())) {
+            Object order = new Object();
+            long[] next = {1};
+            byte[] payload = new byte[ENTRY_BYTES];
+            new java.util.Random(42).nextBytes(payload);
+            // warm-up, not measured
+            runAppenders(j, order, next, payload, appenders, Math.min(1.0, seconds / 3), null);
+            long syncsBefore = j.stats().syncs();
+            long appendsBefore = j.stats().appends();
+            List<long[]> lat = new ArrayList<>();
+            int[] counts = new int[appenders];
+            double elapsed = runAppenders(j, order, next, payload, appenders, seconds, new Object[] {lat, counts});
+            long total = 0;
+            for (int c : counts) {
+                total += c;
+            }
+            long[] all = new long[(int) total];
+            int k = 0;
+            for (int t = 0; t < appenders; t++) {
+                System.arraycopy(lat.get(t), 0, all, k, counts[t]);
+                k += counts[t];
+            }
+            Arrays.sort(all);
+            long syncs = j.stats().syncs() - syncsBefore;
+            long appends = j.stats().appends() - appendsBefore;
+            return new Result(total / elapsed, all[all.length / 2] / 1e3, all[(int) (all.length * 0.99)] / 1e3,
+                    syncs == 0 ? 0 : (double) appends / syncs);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** Runs closed-loop appenders for {@code seconds}; returns the measured duration in seconds. */
+    @SuppressWarnings("unchecked")
+    private static double runAppenders(FileJournal j, Object order, long[] next, byte[] payload, int appenders,
+                                       double seconds, Object[] sink) throws InterruptedException {
+        List<long[]> lat = sink == null ? null : (List<long[]>) sink[0];
+        int[] counts = sink == null ? null : (int[]) sink[1];
+        int cap = (int) Math.max(1024, seconds * 200_000 / appenders);
+        CountDownLatch ready = new CountDownLatch(appenders);
+        CountDownLatch go = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(appenders);
+        long[] endAt = new long[1];
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < appenders; t++) {
+            long[] mine = new long[cap];
+            if (lat != null) {
+                lat.add(mine);
+            }
+            int id = t;
+            threads.add(Thread.ofPlatform().daemon().start(() -> {
+                int n = 0;
+                try {
+                    ready.countDown();
+                    go.await();
+                    while (System.nanoTime() < endAt[0]) {
+                        long t0 = System.nanoTime();
+                        CompletableFuture<Void> f;
+                        synchronized (order) {
+                            long i = next[0]++;
+                            f = j.append(JournalBatch.of(List.of(new JournalEntry(i, 1, 0, payload))));
+                        }
+                        f.get(60, TimeUnit.SECONDS);
+                        if (n < mine.length) {
+                            mine[n++] = System.nanoTime() - t0;
+                        }
+                    }
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                } finally {
+                    if (counts != null) {
+                        counts[id] = n;
+                    }
+                    done.countDown();
+                }
+            }));
+        }
+        if (!ready.await(60, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("appender threads did not start within 60 s");
+        }
+        long start = System.nanoTime();
+        endAt[0] = start + (long) (seconds * 1e9);
+        go.countDown();
+        if (!done.await((long) seconds + 120, TimeUnit.SECONDS)) {
+            throw new IllegalStateException("appenders did not stop");
+        }
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+    }
+}
