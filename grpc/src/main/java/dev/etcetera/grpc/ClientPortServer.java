@@ -9,6 +9,9 @@ import io.helidon.webserver.http.Handler;
 import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http1.Http1Config;
 import io.helidon.webserver.http2.Http2Config;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.util.List;
 
 /**
@@ -54,17 +57,35 @@ public final class ClientPortServer implements AutoCloseable {
             }
         }
         WebServer server = builder.shutdownHook(false).build();
+        RuntimeException failure = null;
         try {
             server.start();
         } catch (RuntimeException e) {
+            failure = e;
+        }
+        // Helidon logs a bind failure and stops instead of throwing, so check the outcome.
+        if (failure != null || !server.isRunning()) {
             try {
                 server.stop();
             } catch (RuntimeException ignored) {
                 // nothing was serving
             }
-            throw e;
+            throw new IllegalStateException(describeBindFailure(listeners), failure);
         }
         return new ClientPortServer(server);
+    }
+
+    /** Names the listener that cannot be bound, as etcd does ("listen tcp host:port: bind: address already in use"). */
+    private static String describeBindFailure(List<Listener> listeners) {
+        for (Listener l : listeners) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.setReuseAddress(true);
+                probe.bind(new InetSocketAddress(l.host(), l.port()));
+            } catch (IOException e) {
+                return "listen tcp " + l.host() + ":" + l.port() + ": bind: " + e.getMessage();
+            }
+        }
+        return "cannot start the client listeners " + listeners;
     }
 
     private static void configure(io.helidon.webserver.ListenerConfig.BuilderBase<?, ?> socket, Listener l,

@@ -29,7 +29,7 @@ final class JournalRecovery {
     private static final System.Logger LOG = System.getLogger(JournalRecovery.class.getName());
 
     /** The outcome: segments in order, the one to write to (positioned), the state to resume from. */
-    record Recovered(List<SegmentName> segments, SegmentFile tail, LogTracker tracker) {
+    record Recovered(List<SegmentName> segments, SegmentFile tail, LogTracker tracker, List<String> repairs) {
     }
 
     private JournalRecovery() {
@@ -43,9 +43,10 @@ final class JournalRecovery {
             Path tmp = SegmentDirectory.preallocate(dir, segmentBytes);
             SegmentFile f = SegmentDirectory.create(dir, first, segmentBytes,
                     SegmentDirectory.prelude(first, segmentBytes, null, null), tmp);
-            return new Recovered(List.of(first), f, new LogTracker(0, null, null));
+            return new Recovered(List.of(first), f, new LogTracker(0, null, null), List.of());
         }
-        dropPreludeOnlyLast(dir, names);
+        List<String> repairs = new ArrayList<>();
+        dropPreludeOnlyLast(dir, names, repairs);
 
         ReplayBuilder builder = new ReplayBuilder(Long.MAX_VALUE);
         SegmentFile tail = null;
@@ -62,6 +63,7 @@ final class JournalRecovery {
                             + end.kind() + (end.detail() == null ? "" : ": " + end.detail()) + ") but "
                             + names.get(i + 1).fileName() + " follows");
                 }
+                forceData(file);
                 continue;
             }
             if (end.kind() == SegmentScanner.EndKind.SEALED) {
@@ -69,18 +71,19 @@ final class JournalRecovery {
                         + new SegmentName(n.seq() + 1, builder.lastIndex() + 1).fileName() + " is missing");
             }
             long capacity = segmentCapacity(file, image);
-            tail = repairTail(file, n, image, end, capacity);
+            tail = repairTail(file, n, image, end, capacity, repairs);
         }
         long lastIndex = builder.lastIndex();
         return new Recovered(List.copyOf(names), tail,
-                new LogTracker(lastIndex, builder.hardState(), builder.snapshot()));
+                new LogTracker(lastIndex, builder.hardState(), builder.snapshot()), List.copyOf(repairs));
     }
 
     /**
      * A crash after the last segment was created but before its predecessor was sealed leaves a
      * last segment holding nothing but its prelude; the predecessor is then still the tail.
      */
-    private static void dropPreludeOnlyLast(Path dir, List<SegmentName> names) throws IOException {
+    private static void dropPreludeOnlyLast(Path dir, List<SegmentName> names, List<String> repairs)
+            throws IOException {
         if (names.size() < 2) {
             return;
         }
@@ -118,7 +121,19 @@ final class JournalRecovery {
                     + " (crash during segment rotation)", lastFile, prevFile.getFileName());
             Files.delete(lastFile);
             SegmentDirectory.syncDir(dir);
+            repairs.add("deleted " + lastFile.getFileName() + " (rotation interrupted before "
+                    + prevFile.getFileName() + " was sealed)");
             names.removeLast();
+        }
+    }
+
+    /**
+     * fdatasync of a sealed segment: a process killed between writing a seal and syncing it leaves
+     * the seal in the page cache only; recovery relies on it, so it must be made durable.
+     */
+    private static void forceData(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ch.force(false);
         }
     }
 
@@ -132,17 +147,20 @@ final class JournalRecovery {
 
     /** Zeroes everything after the last good record and restores the preallocated size. */
     private static SegmentFile repairTail(Path file, SegmentName name, ByteBuffer image, SegmentScanner.End end,
-                                          long capacity) throws IOException {
+                                          long capacity, List<String> repairs) throws IOException {
         int from = end.offset();
         int dirtyEnd = SegmentScanner.endOfNonZero(image, from);
         long length = image.limit();
         if (dirtyEnd > from || end.kind() == SegmentScanner.EndKind.TORN) {
             LOG.log(Level.WARNING, "journal: truncating torn tail of {0} at offset {1} ({2} bytes discarded{3})",
                     file, from, dirtyEnd - from, end.detail() == null ? "" : ": " + end.detail());
+            repairs.add("truncated " + file.getFileName() + " at offset " + from + " (" + (dirtyEnd - from)
+                    + " bytes" + (end.detail() == null ? "" : ", " + end.detail()) + ")");
         }
         if (length < capacity) {
             LOG.log(Level.WARNING, "journal: {0} is {1} bytes, extending to its preallocated size {2}",
                     file, length, capacity);
+            repairs.add("extended " + file.getFileName() + " from " + length + " to " + capacity + " bytes");
         }
         SegmentFile f = SegmentFile.openForWrite(file, name, capacity);
         if (dirtyEnd > from || length < capacity) {
@@ -151,6 +169,10 @@ final class JournalRecovery {
                 SegmentDirectory.zeroFill(ch, length, capacity);
             }
         }
+        // What recovery accepts may so far exist only in the page cache (written by a process
+        // that was killed before its sync): make it durable before anyone acts on it.
+        f.force();
+        SegmentDirectory.syncDir(file.getParent());
         f.position(from);
         return f;
     }

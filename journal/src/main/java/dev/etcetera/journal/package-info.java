@@ -87,7 +87,9 @@
  * sequence, a sealed last segment (its successor is missing), or corruption anywhere, opening
  * fails with a {@link dev.etcetera.journal.JournalCorruptionException} naming the file and offset.
  * One repair besides the tail: a last segment that holds only its prelude while its predecessor
- * is unsealed (a crash during rotation) is deleted. All repairs are idempotent.
+ * is unsealed (a crash during rotation) is deleted. All repairs are idempotent. Recovery then
+ * fdatasyncs every segment and the directory: what a killed process left in the page cache
+ * becomes durable before the member acts on it (votes, acknowledgements to the leader).
  *
  * <p>Limits of detection, shared with etcd's WAL: a zeroed range, or damage to a record that
  * itself contains a zero sector, inside the last segment cannot be told from a torn write and is

@@ -15,6 +15,7 @@ import java.util.concurrent.CompletableFuture;
  * recovered, then appends from several threads until killed, printing one line per acknowledged
  * call (in acknowledgement order, which is call order) so the parent knows what was durable.
  *
+ * Every line ends with {@code @<segment seq>:<offset>}, the durable end when it was printed.
  * <pre>
  *   OPEN &lt;lastIndex&gt; &lt;commit&gt; &lt;snapshotIndex&gt;
  *   A &lt;firstIndex&gt; &lt;lastIndex&gt; &lt;term&gt; &lt;hardStateTerm|-1&gt; &lt;hardStateCommit|-1&gt;   (append acknowledged)
@@ -43,7 +44,13 @@ public final class CrashChild {
         this.commit = r.hardState() == null ? 0 : r.hardState().commit();
         this.snapshot = r.snapshot() == null ? 0 : r.snapshot().index();
         this.term = Math.max(term, r.hardState() == null ? 0 : r.hardState().term());
-        out.println("OPEN " + last + " " + commit + " " + snapshot);
+        out.println("OPEN " + last + " " + commit + " " + snapshot + " " + durable());
+    }
+
+    /** {@code @seq:offset} of the durable end; on a completion callback, the end of that group. */
+    private String durable() {
+        long[] d = journal.durablePosition();
+        return "@" + d[0] + ":" + d[1];
     }
 
     public static void main(String[] args) throws Exception {
@@ -80,7 +87,9 @@ public final class CrashChild {
                 synchronized (lock) {
                     int op = r.nextInt(100);
                     if (op < 80 || last == commit) {
-                        int n = 1 + r.nextInt(5);
+                        // Mostly small appends; sometimes a large one (a longer write, so that a
+                        // kill is more likely to cut it short).
+                        int n = r.nextInt(10) == 0 ? 50 + r.nextInt(150) : 1 + r.nextInt(5);
                         List<JournalEntry> es = new ArrayList<>();
                         for (int k = 1; k <= n; k++) {
                             es.add(Entries.entry(last + k, term, r.nextInt(600)));
@@ -90,19 +99,19 @@ public final class CrashChild {
                         last += n;
                         String line = "A " + first + " " + last + " " + term + " "
                                 + (hs == null ? "-1 -1" : hs.term() + " " + hs.commit());
-                        f = journal.append(JournalBatch.of(es, hs)).thenRun(() -> out.println(line));
+                        f = journal.append(JournalBatch.of(es, hs)).thenRun(() -> out.println(line + " " + durable()));
                     } else if (op < 85) {
                         term++;
                         long at = commit + 1 + r.nextLong(last - commit);
                         last = at;
                         String line = "A " + at + " " + at + " " + term + " -1 -1";
                         f = journal.append(JournalBatch.of(List.of(Entries.entry(at, term, r.nextInt(600)))))
-                                .thenRun(() -> out.println(line));
+                                .thenRun(() -> out.println(line + " " + durable()));
                     } else if (op < 95) {
                         commit = commit + r.nextLong(last - commit + 1);
                         String line = "H " + term + " " + commit;
                         f = journal.append(JournalBatch.of(new HardState(term, 1, commit)))
-                                .thenRun(() -> out.println(line));
+                                .thenRun(() -> out.println(line + " " + durable()));
                     } else {
                         if (commit <= snapshot) {
                             continue;
@@ -110,7 +119,7 @@ public final class CrashChild {
                         snapshot = commit;
                         releaseAt = snapshot;
                         String line = "S " + snapshot + " " + term;
-                        f = journal.saveSnapshot(new SnapshotMarker(snapshot, term)).thenRun(() -> out.println(line));
+                        f = journal.saveSnapshot(new SnapshotMarker(snapshot, term)).thenRun(() -> out.println(line + " " + durable()));
                     }
                 }
                 f.join();

@@ -363,4 +363,52 @@ class FileJournalTest {
             assertTrue(elapsedMs < 2500, "5 lone appends with a 1 s max group wait took " + elapsedMs + " ms");
         }
     }
+
+    /** Replay and release may run while appends and rotations go on; replay sees every acknowledged append. */
+    @Test
+    void replayAndReleaseRunConcurrentlyWithAppends() throws Exception {
+        try (FileJournal j = open(SMALL_SEGMENT, 20)) {
+            long[] acked = {0};
+            AtomicReference<Throwable> appenderError = new AtomicReference<>();
+            int total = 1500;
+            Thread appender = Thread.ofPlatform().start(() -> {
+                try {
+                    for (int i = 1; i <= total; i++) {
+                        j.append(JournalBatch.of(List.of(Entries.entry(i, 1, 200)), new HardState(1, 1, i - 1)))
+                                .get(30, TimeUnit.SECONDS);
+                        synchronized (acked) {
+                            acked[0] = i;
+                        }
+                        if (i % 300 == 0) {
+                            j.saveSnapshot(new SnapshotMarker(i - 100, 1)).get(30, TimeUnit.SECONDS);
+                        }
+                    }
+                } catch (Throwable e) {
+                    appenderError.set(e);
+                }
+            });
+            int replays = 0;
+            while (appender.isAlive() || replays == 0) {
+                long before;
+                synchronized (acked) {
+                    before = acked[0];
+                }
+                Replay r = j.replay(1);
+                replays++;
+                assertTrue(r.lastIndex() >= before, "replay sees acknowledged index " + before + ": " + r.lastIndex());
+                for (int k = 1; k < r.entries().size(); k++) {
+                    assertEquals(r.entries().get(k - 1).index() + 1, r.entries().get(k).index());
+                }
+                if (r.snapshot() != null) {
+                    j.release(r.snapshot().index());
+                }
+            }
+            appender.join();
+            assertNull(appenderError.get());
+            assertTrue(replays > 1, "replays ran during the appends: " + replays);
+            Replay r = j.replay(1);
+            assertEquals(total, r.lastIndex());
+            assertTrue(r.firstIndex() > 1, "segments were released: first index " + r.firstIndex());
+        }
+    }
 }

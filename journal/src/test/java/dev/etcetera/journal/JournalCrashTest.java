@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 class JournalCrashTest {
 
     private static final String EOF = "\u0000EOF";
-    private static final long SEGMENT = JournalOptions.MIN_SEGMENT_BYTES;
+    private static final long SEGMENT = 256 * 1024;
 
     @TempDir
     Path tmp;
@@ -40,6 +40,10 @@ class JournalCrashTest {
     private long ackedCommit;
     private long ackedHardStateTerm;
     private long ackedSnapshot;
+    private final List<String> repairs = new ArrayList<>();
+    /** Durable end ({seq, offset}) reported with the last line the child printed. */
+    private long[] lastDurable;
+    private int powerLosses;
 
     @Test
     void everyAcknowledgedAppendSurvivesKillMinus9() throws Exception {
@@ -61,10 +65,16 @@ class JournalCrashTest {
             term = Math.max(term, model.isEmpty() ? 0 : model.lastEntry().getValue()) + 1;
             term = Math.max(term, ackedHardStateTerm + 1);
             totalAcks += runAndKill(dir, childSeed, term, killAfterAcks, where);
+            if (rnd.nextBoolean()) {
+                losePageCache(dir, rnd, where);
+            }
             verify(dir, where);
         }
-        System.out.printf("JournalCrashTest: %d kills, %d acknowledged calls checked, %.1f s%n", iterations,
-                totalAcks, (System.nanoTime() - startNanos) / 1e9);
+        System.out.printf("JournalCrashTest: %d kills, %d simulated power losses, %d acknowledged calls checked,"
+                + " %d recovery repairs, %.1f s%n", iterations, powerLosses, totalAcks, repairs.size(),
+                (System.nanoTime() - startNanos) / 1e9);
+        repairs.forEach(x -> System.out.println("  repair in " + x));
+        assertTrue(totalAcks > iterations, "the children acknowledged work before being killed: " + totalAcks);
     }
 
     private long runAndKill(Path dir, long childSeed, long term, int killAfterAcks, String where) throws Exception {
@@ -131,6 +141,8 @@ class JournalCrashTest {
     private void applyAcknowledged(List<String> seen, String where) {
         for (String l : seen) {
             String[] w = l.split(" ");
+            String[] d = w[w.length - 1].substring(1).split(":");
+            lastDurable = new long[] {Long.parseLong(d[0]), Long.parseLong(d[1])};
             switch (w[0]) {
                 case "OPEN" -> assertTrue(Long.parseLong(w[1]) >= (model.isEmpty() ? 0 : model.lastKey()),
                         where + ": child recovered to " + l + " but the parent verified up to "
@@ -159,6 +171,65 @@ class JournalCrashTest {
     }
 
     /**
+     * Simulates a power loss on top of the kill: writes after the last durable point the child
+     * reported may not have reached the disk. Zeroes, in the last segment and after that point
+     * (or after the segment's prelude, which its creation forced), either a suffix or a random
+     * subset of sectors (the disk may write back pages out of order). Earlier segments were forced
+     * when sealed and stay intact.
+     */
+    private void losePageCache(Path dir, SplittableRandom rnd, String where) throws IOException {
+        if (lastDurable == null) {
+            return;
+        }
+        List<Path> files;
+        try (var s = Files.list(dir)) {
+            files = s.filter(p -> p.toString().endsWith(".wal")).sorted().toList();
+        }
+        Path last = files.getLast();
+        SegmentName name = SegmentName.parse(last.getFileName().toString());
+        assertTrue(name.seq() >= lastDurable[0], where + ": durable segment " + lastDurable[0] + " beyond " + last);
+        int start;
+        java.nio.ByteBuffer image = SegmentDirectory.map(last);
+        if (name.seq() == lastDurable[0]) {
+            start = (int) lastDurable[1];
+        } else {
+            int[] prelude = {0};
+            boolean[] inPrelude = {true};
+            SegmentScanner.scan(last, image, image.limit(), name.seq(), name.firstIndex(), (r, off) -> {
+                if (!(r instanceof StoredRecord.Header || r instanceof StoredRecord.State
+                        || r instanceof StoredRecord.Snapshot)) {
+                    inPrelude[0] = false;
+                }
+                if (inPrelude[0]) {
+                    prelude[0] = off + RecordFrame.frameBytes(r);
+                }
+                return null;
+            });
+            start = prelude[0];
+        }
+        int end = SegmentScanner.endOfNonZero(image, start);
+        if (end <= start) {
+            return;
+        }
+        powerLosses++;
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(last,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            int sector = SegmentScanner.SECTOR;
+            if (rnd.nextBoolean()) {
+                int cut = Math.max(start, (start + rnd.nextInt(end - start)) / sector * sector);
+                ch.write(java.nio.ByteBuffer.allocate(end - cut), cut);
+            } else {
+                for (int s = start / sector * sector; s < end; s += sector) {
+                    if (rnd.nextInt(3) == 0) {
+                        int from = Math.max(s, start);
+                        ch.write(java.nio.ByteBuffer.allocate(s + sector - from), from);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
      * Opens the journal the child left and checks it against what was acknowledged; then makes
      * the recovered log the baseline (what recovery keeps is durable from now on).
      */
@@ -167,6 +238,7 @@ class JournalCrashTest {
         try (FileJournal j = FileJournal.open(JournalOptions.defaults(dir).withSegmentBytes(SEGMENT)
                 .withMaxBatchBytes(SEGMENT).withRetainEntries(100), t -> { })) {
             r = j.replay(1);
+            j.recoveryRepairs().forEach(x -> repairs.add(where + ": " + x));
         }
         List<JournalEntry> es = r.entries();
         for (int i = 0; i < es.size(); i++) {

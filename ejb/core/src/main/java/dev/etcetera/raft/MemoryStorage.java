@@ -1,6 +1,9 @@
 package dev.etcetera.raft;
 
+import dev.etcetera.raft.pb.ConfChange;
+import dev.etcetera.raft.pb.ConfChangeType;
 import dev.etcetera.raft.pb.ConfState;
+import dev.etcetera.raft.pb.EntryType;
 import dev.etcetera.raft.pb.Entry;
 import dev.etcetera.raft.pb.HardState;
 import dev.etcetera.raft.pb.Snapshot;
@@ -33,6 +36,27 @@ public final class MemoryStorage implements Storage {
         MemoryStorage s = new MemoryStorage();
         s.snapshot = s.snapshot.toBuilder().setMetadata(s.snapshot.getMetadata().toBuilder().setConfState(cs)).build();
         return s;
+    }
+
+    /**
+     * A new cluster's first state, as etcd bootstraps one: one committed conf change entry per
+     * initial member at term 1 (voters, then learners), so that a member added later, which replays
+     * the log from index 1, learns the initial configuration the same way everyone else did.
+     * Applying these entries again on start is harmless (adding a present member is a no-op).
+     */
+    public static MemoryStorage bootstrap(ConfState cs) {
+        MemoryStorage s = withConfState(cs);
+        List<Entry> es = new ArrayList<>();
+        for (long v : cs.getVotersList()) es.add(bootstrapEntry(es.size() + 1, ConfChangeType.CONF_CHANGE_ADD_NODE, v));
+        for (long l : cs.getLearnersList()) es.add(bootstrapEntry(es.size() + 1, ConfChangeType.CONF_CHANGE_ADD_LEARNER_NODE, l));
+        s.append(es);
+        s.setHardState(HardState.newBuilder().setTerm(1).setCommit(es.size()).build());
+        return s;
+    }
+
+    private static Entry bootstrapEntry(long index, ConfChangeType type, long node) {
+        return Entry.newBuilder().setTerm(1).setIndex(index).setType(EntryType.ENTRY_CONF_CHANGE)
+                .setData(ConfChange.newBuilder().setType(type).setNodeId(node).build().toByteString()).build();
     }
 
     @Override

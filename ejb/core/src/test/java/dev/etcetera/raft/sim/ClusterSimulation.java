@@ -9,6 +9,8 @@ import dev.etcetera.raft.RawNode;
 import dev.etcetera.raft.ReadState;
 import dev.etcetera.raft.Ready;
 import dev.etcetera.raft.StateType;
+import dev.etcetera.raft.pb.ConfChange;
+import dev.etcetera.raft.pb.ConfChangeType;
 import dev.etcetera.raft.pb.ConfState;
 import dev.etcetera.raft.pb.Entry;
 import dev.etcetera.raft.pb.EntryType;
@@ -49,16 +51,18 @@ final class ClusterSimulation {
     /** Knobs of one run, drawn from the seed so that different seeds explore different mixes. */
     record Params(int members, int chaosTicks, double drop, double duplicate, int maxDelay, double crash,
                   double midReadyCrash, double restart, double partition, double heal, double propose,
-                  double read, boolean preVote, boolean checkQuorum, int compactEvery) {
+                  double read, boolean preVote, boolean checkQuorum, int compactEvery, boolean reconfigure) {
         static Params draw(long seed, SplittableRandom r) {
             int members = (seed & 1) == 0 ? 3 : 5;
+            // half of the 5-member runs change membership while running
+            boolean reconfigure = (seed & 3) == 3;
             int mode = r.nextInt(3);
             return new Params(members, 250,
                     r.nextDouble() * 0.15, r.nextDouble() * 0.05, 1 + r.nextInt(3),
                     0.002 + r.nextDouble() * 0.004, 0.2, 0.05,
                     0.005 + r.nextDouble() * 0.01, 0.02,
                     0.3, 0.2,
-                    mode != 2, mode == 0, 20 + r.nextInt(40));
+                    mode != 2, mode == 0, 20 + r.nextInt(40), reconfigure);
         }
     }
 
@@ -67,6 +71,9 @@ final class ClusterSimulation {
 
     private record Committed(long term, ByteString data) {
     }
+
+    /** Where a member id is in its membership lifecycle (it only moves forward). */
+    private enum Stage { NONE, LEARNER, VOTER, REMOVED }
 
     private record PendingRead(ByteString ctx, long requiredIndex, long startedAt) {
     }
@@ -87,6 +94,8 @@ final class ClusterSimulation {
         }
     }
 
+    private static final String FINAL = "final-";
+    private static final ByteString FINAL_PREFIX = ByteString.copyFromUtf8(FINAL);
     private final long seed;
     private final SplittableRandom rnd;
     private final Params p;
@@ -96,7 +105,10 @@ final class ClusterSimulation {
     private long seq;
     private long now;
     private final int[] group;
+    private final Stage[] stage;
     private boolean chaos = true;
+    private long confChanges;
+    private long finalIndex;
 
     // history
     private final Map<Long, Long> leaderOfTerm = new HashMap<>();
@@ -116,10 +128,23 @@ final class ClusterSimulation {
         this.trace = traceEnabled ? new StringBuilder() : null;
         this.members = new Member[p.members()];
         this.group = new int[p.members()];
+        this.stage = new Stage[p.members()];
         ConfState.Builder cs = ConfState.newBuilder();
-        for (int i = 1; i <= p.members(); i++) cs.addVoters(i);
+        if (p.reconfigure()) {
+            // voters 1-3, learner 4; 5 is a new machine that is not a member yet
+            cs.addVoters(1).addVoters(2).addVoters(3).addLearners(4);
+            stage[0] = stage[1] = stage[2] = Stage.VOTER;
+            stage[3] = Stage.LEARNER;
+            stage[4] = Stage.NONE;
+        } else {
+            for (int i = 1; i <= p.members(); i++) {
+                cs.addVoters(i);
+                stage[i - 1] = Stage.VOTER;
+            }
+        }
         for (int i = 0; i < p.members(); i++) {
-            members[i] = new Member(i + 1, MemoryStorage.withConfState(cs.build()));
+            boolean isNew = stage[i] == Stage.NONE;
+            members[i] = new Member(i + 1, isNew ? new MemoryStorage() : MemoryStorage.bootstrap(cs.build()));
             start(members[i]);
         }
         digestAt.put(0L, 0L);
@@ -131,12 +156,25 @@ final class ClusterSimulation {
 
     String summary() {
         return "seed=" + seed + " members=" + p.members() + " proposals=" + proposals + " committed=" + maxCommitted
-                + " readsServed=" + readsServed + " crashes=" + crashes;
+                + " readsServed=" + readsServed + " crashes=" + crashes + " confChanges=" + confChanges
+                + " stages=" + java.util.Arrays.toString(stage);
     }
 
     private void fail(String what) {
-        throw new SimulationFailure("seed " + seed + " (replay with -Dsim.seed=" + seed + "), tick " + now + ": " + what
-                + (trace != null && trace.length() > 0 ? "\n--- trace (last 8k chars)\n" + trace.substring(Math.max(0, trace.length() - 8000)) : ""));
+        String where = "";
+        if (trace != null) {
+            // the whole trace of a replayed seed goes to a file; the message keeps its tail
+            java.nio.file.Path f = java.nio.file.Paths.get("target", "raft-sim-seed-" + seed + ".txt");
+            try {
+                java.nio.file.Files.createDirectories(f.getParent());
+                java.nio.file.Files.writeString(f, trace);
+                where = "\n--- full trace in " + f.toAbsolutePath() + "; last 4k chars:\n"
+                        + trace.substring(Math.max(0, trace.length() - 4000));
+            } catch (java.io.IOException e) {
+                where = "\n(could not write trace: " + e + ")";
+            }
+        }
+        throw new SimulationFailure("seed " + seed + " (replay with -Dsim.seed=" + seed + "), tick " + now + ": " + what + where);
     }
 
     private void log(String s) {
@@ -176,7 +214,7 @@ final class ClusterSimulation {
         }
         chaos = false;
         for (int i = 0; i < group.length; i++) group[i] = 0;
-        for (Member m : members) if (m.node == null) start(m);
+        for (Member m : members) if (m.node == null && stage[(int) m.id - 1] != Stage.REMOVED) start(m);
         log("healed");
         checkLiveness();
         checkLogs();
@@ -186,7 +224,7 @@ final class ClusterSimulation {
         for (Member m : members) {
             if (m.node != null && rnd.nextDouble() < p.crash()) {
                 crash(m);
-            } else if (m.node == null && rnd.nextDouble() < p.restart()) {
+            } else if (m.node == null && stage[(int) m.id - 1] != Stage.REMOVED && rnd.nextDouble() < p.restart()) {
                 start(m);
             }
         }
@@ -207,6 +245,9 @@ final class ClusterSimulation {
                 proposals++;
                 log(m.id + " propose " + v.toStringUtf8() + " -> " + r);
             }
+        }
+        if (p.reconfigure() && rnd.nextDouble() < 0.06) {
+            proposeConfChange();
         }
         if (rnd.nextDouble() < p.read()) {
             Member m = members[rnd.nextInt(members.length)];
@@ -302,7 +343,8 @@ final class ClusterSimulation {
     private void deliver(Message msg) {
         Member to = members[(int) msg.getTo() - 1];
         Member from = members[(int) msg.getFrom() - 1];
-        if (to.node == null || group[(int) msg.getTo() - 1] != group[(int) msg.getFrom() - 1]) {
+        if (to.node == null || group[(int) msg.getTo() - 1] != group[(int) msg.getFrom() - 1]
+                || stage[(int) msg.getFrom() - 1] == Stage.REMOVED) {
             dropped(msg);
             return;
         }
@@ -351,6 +393,10 @@ final class ClusterSimulation {
         m.node.advance(rd);
         serveReads(m);
         observe(m);
+        if (removedSelf == m) {
+            removedSelf = null;
+            crash(m);
+        }
     }
 
     private void apply(Member m, Entry e) {
@@ -366,15 +412,72 @@ final class ClusterSimulation {
             fail("state machine safety: " + m.id + " applied " + Describe.entry(e) + " but index " + e.getIndex()
                     + " was applied elsewhere as term " + prev.term() + " " + prev.data().toStringUtf8());
         }
+        if (finalIndex == 0 && e.getData().startsWith(FINAL_PREFIX)) {
+            finalIndex = e.getIndex(); // committed: it is being applied
+        }
         if (e.getType() == EntryType.ENTRY_NORMAL && !e.getData().isEmpty()) {
             m.digest = m.digest * 31 + e.getData().hashCode() + e.getIndex();
         }
         m.applied = e.getIndex();
+        if (e.getType() == EntryType.ENTRY_CONF_CHANGE) {
+            applyConfChange(m, e);
+        }
         Long known = digestAt.putIfAbsent(m.applied, m.digest);
         if (known != null && known != m.digest) {
             fail("applied sequences diverge: " + m.id + " has state " + m.digest + " at " + m.applied + ", others " + known);
         }
     }
+
+    /** A client asks a random member for the next lifecycle step of a random id. */
+    private void proposeConfChange() {
+        Member at = members[rnd.nextInt(members.length)];
+        if (at.node == null) return;
+        int idx = rnd.nextInt(members.length);
+        long voters = java.util.Arrays.stream(stage).filter(x -> x == Stage.VOTER).count();
+        ConfChangeType type = switch (stage[idx]) {
+            case NONE -> ConfChangeType.CONF_CHANGE_ADD_LEARNER_NODE;
+            case LEARNER -> ConfChangeType.CONF_CHANGE_ADD_NODE;
+            case VOTER -> voters > 3 ? ConfChangeType.CONF_CHANGE_REMOVE_NODE : null;
+            case REMOVED -> null;
+        };
+        if (type == null) return;
+        ConfChange cc = ConfChange.newBuilder().setType(type).setNodeId(idx + 1).setId(++valueCounter).build();
+        ProposeResult r = at.node.proposeConfChange(cc);
+        log(at.id + " propose conf change " + Describe.confChange(cc) + " -> " + r);
+    }
+
+    private void applyConfChange(Member m, Entry e) {
+        ConfChange cc;
+        try {
+            cc = ConfChange.parseFrom(e.getData());
+        } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
+            fail("corrupt conf change at " + e.getIndex());
+            return;
+        }
+        m.node.applyConfChange(cc);
+        // snapshot right after a membership change, so that the snapshot a new member may be sent
+        // already contains it (Raft refuses a snapshot whose configuration lacks the receiver)
+        compact(m);
+        int idx = (int) cc.getNodeId() - 1;
+        Stage next = switch (cc.getType()) {
+            case CONF_CHANGE_ADD_LEARNER_NODE -> Stage.LEARNER;
+            case CONF_CHANGE_ADD_NODE -> Stage.VOTER;
+            default -> Stage.REMOVED;
+        };
+        if (next.ordinal() > stage[idx].ordinal()) {
+            stage[idx] = next;
+            confChanges++;
+            log("conf change " + Describe.confChange(cc) + " committed (first applied by " + m.id + ")");
+            if (next == Stage.REMOVED && members[idx].node != null && members[idx] != m) {
+                crash(members[idx]); // a removed member shuts itself down, as etcd's does
+            }
+        }
+        if (next == Stage.REMOVED && m.id == cc.getNodeId()) {
+            removedSelf = m; // stops after this Ready is done
+        }
+    }
+
+    private Member removedSelf;
 
     private void serveReads(Member m) {
         for (Iterator<long[]> it = m.readyToServe.iterator(); it.hasNext(); ) {
@@ -401,55 +504,60 @@ final class ClusterSimulation {
         }
     }
 
-    /** With the network healed and everyone up, a leader emerges and a proposal commits everywhere, in bounded time. */
+    /**
+     * With the network healed and everyone up, a leader is elected and a proposal commits on every
+     * member within a bound. Like a real client, the proposal is retried when leadership changes
+     * before it commits (an uncommitted entry may legitimately be overwritten by the next leader).
+     */
     private void checkLiveness() {
-        long deadline = now + 300; // 30 election timeouts
-        long leader = 0;
+        long healedAt = now;
+        long deadline = now + 400; // 40 election timeouts
+        long proposedInTerm = -1;
+        int attempts = 0;
         while (now < deadline) {
             tickAll();
             settle();
             now++;
-            leader = agreedLeader();
-            if (leader != 0) break;
-        }
-        if (leader == 0) fail("liveness: no leader agreed by all members within 300 ticks of healing");
-        long electedAt = now;
-        Member l = members[(int) leader - 1];
-        ByteString v = ByteString.copyFromUtf8("final-" + seed);
-        ProposeResult r = l.node.propose(v);
-        if (r != ProposeResult.ACCEPTED) fail("liveness: leader " + leader + " refused the final proposal: " + r);
-        long commitDeadline = now + 50;
-        while (now < commitDeadline) {
-            tickAll();
-            settle();
-            now++;
-            boolean all = true;
+            long leader = agreedLeader();
+            if (leader != 0) {
+                RawNode l = members[(int) leader - 1].node;
+                long term = l.hardState().getTerm();
+                if (term != proposedInTerm) {
+                    ProposeResult r = l.propose(ByteString.copyFromUtf8(FINAL + seed + "-" + (++attempts)));
+                    if (r == ProposeResult.ACCEPTED) proposedInTerm = term;
+                    log("final proposal at leader " + leader + " term " + term + " -> " + r);
+                }
+            }
+            // every member's state includes the final write (applied directly or through a snapshot)
+            boolean all = finalIndex > 0;
             for (Member m : members) {
-                all &= m.applied > 0 && committed.containsKey(m.applied) && appliedContains(m, v);
+                if (isMember(m)) all &= m.node != null && m.applied >= finalIndex;
             }
             if (all) {
-                log("final proposal applied everywhere " + (now - electedAt) + " ticks after election");
+                log("a final proposal was applied everywhere " + (now - healedAt) + " ticks after healing, attempts " + attempts);
                 return;
             }
         }
-        fail("liveness: final proposal not applied by every member within 50 ticks of leader " + leader + " being elected");
+        fail("liveness: no proposal applied by every member within 400 ticks of healing (" + attempts
+                + " attempts; agreed leader now " + agreedLeader() + ")");
     }
 
-    private boolean appliedContains(Member m, ByteString v) {
-        for (long i = m.applied; i > 0 && i > m.applied - 10; i--) {
-            Committed c = committed.get(i);
-            if (c != null && c.data().equals(v)) return true;
-        }
-        return false;
+    private boolean isMember(Member m) {
+        Stage s = stage[(int) m.id - 1];
+        return s == Stage.VOTER || s == Stage.LEARNER;
     }
 
+    /** The leader every current member follows, or 0. */
     private long agreedLeader() {
-        long lead = members[0].node.softState().lead();
-        if (lead == 0) return 0;
+        long lead = 0;
         for (Member m : members) {
-            if (m.node.softState().lead() != lead) return 0;
+            if (!isMember(m)) continue;
+            long l = m.node.softState().lead();
+            if (l == 0 || (lead != 0 && l != lead)) return 0;
+            lead = l;
         }
-        return members[(int) lead - 1].node.softState().state() == StateType.LEADER ? lead : 0;
+        return lead != 0 && members[(int) lead - 1].node != null
+                && members[(int) lead - 1].node.softState().state() == StateType.LEADER ? lead : 0;
     }
 
     /** Log matching, committed entries intact, leader completeness. */
@@ -457,8 +565,9 @@ final class ClusterSimulation {
         List<Map<Long, Entry>> logs = new ArrayList<>();
         for (Member m : members) {
             Map<Long, Entry> log = new HashMap<>();
-            for (Entry e : m.node.logEntries()) log.put(e.getIndex(), e);
             logs.add(log);
+            if (m.node == null) continue; // removed and stopped
+            for (Entry e : m.node.logEntries()) log.put(e.getIndex(), e);
             long commit = m.node.hardState().getCommit();
             for (Entry e : log.values()) {
                 Committed c = committed.get(e.getIndex());
@@ -487,7 +596,15 @@ final class ClusterSimulation {
             }
         }
         long leader = agreedLeader();
-        Map<Long, Entry> ll = logs.get((int) leader - 1);
+        for (long until = now + 200; leader == 0 && now < until; now++) {
+            // leadership may be changing hands right now (e.g. a delayed vote): let it settle
+            tickAll();
+            settle();
+            leader = agreedLeader();
+        }
+        if (leader == 0) fail("liveness: leadership did not settle after the final write");
+        Map<Long, Entry> ll = new HashMap<>();
+        for (Entry e : members[(int) leader - 1].node.logEntries()) ll.put(e.getIndex(), e);
         for (Map.Entry<Long, Committed> c : committed.entrySet()) {
             Entry e = ll.get(c.getKey());
             if (e != null && (e.getTerm() != c.getValue().term() || !e.getData().equals(c.getValue().data()))) {

@@ -1,0 +1,366 @@
+package dev.etcetera.server;
+
+import com.google.protobuf.Message;
+import dev.etcetera.api.etcdserverpb.CompactionRequest;
+import dev.etcetera.api.etcdserverpb.CompactionResponse;
+import dev.etcetera.api.etcdserverpb.DeleteRangeRequest;
+import dev.etcetera.api.etcdserverpb.DeleteRangeResponse;
+import dev.etcetera.api.etcdserverpb.PutRequest;
+import dev.etcetera.api.etcdserverpb.PutResponse;
+import dev.etcetera.api.etcdserverpb.RangeRequest;
+import dev.etcetera.api.etcdserverpb.RangeResponse;
+import dev.etcetera.api.etcdserverpb.RequestOp;
+import dev.etcetera.api.etcdserverpb.ResponseHeader;
+import dev.etcetera.api.etcdserverpb.StatusRequest;
+import dev.etcetera.api.etcdserverpb.StatusResponse;
+import dev.etcetera.api.etcdserverpb.TxnRequest;
+import dev.etcetera.api.etcdserverpb.TxnResponse;
+import dev.etcetera.api.internal.InternalRaftRequest;
+import dev.etcetera.api.internal.RequestHeader;
+import dev.etcetera.apply.Applier;
+import dev.etcetera.apply.LeaseLookup;
+import dev.etcetera.mvcc.Backend;
+import dev.etcetera.mvcc.MvccStore;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Supplier;
+
+/**
+ * A one-member etcd server: the {@link EtcdServer} facade over the MVCC store, with writes taking the
+ * same path Raft will drive (envelope with a unique ID -> {@link Proposer} -> committed entry ->
+ * {@link ApplyLoop} -> caller's future by ID) and linearizable reads going through a
+ * {@link ReadIndex} step.
+ *
+ * <p>Threads: facade methods run on the caller's thread, validate, and either answer a read at once
+ * or hand off; they never block. Writes are applied on the apply thread ("etcetera-apply") and their
+ * futures completed there, once durable. A linearizable read that must wait for the applied index is
+ * run, when it may, on a virtual thread. {@link #close()} may be called from any thread once.
+ *
+ * <p>Quota: a put or a txn with puts fails with NO_SPACE while the backend is larger than
+ * {@link ServerLimits#quotaBackendBytes()} (a local check; the cluster-wide NOSPACE alarm comes with
+ * the maintenance issue). Range and DeleteRange always pass, as in etcd.
+ */
+public final class SingleMemberServer implements EtcdServer {
+    private static final System.Logger LOG = System.getLogger(SingleMemberServer.class.getName());
+    /** etcd's per-key overhead in its quota cost estimate. */
+    private static final int KV_OVERHEAD = 256;
+
+    private final MemberInfo info;
+    private final ServerLimits limits;
+    private final Backend backend;
+    private final MvccStore store;
+    private final Wait wait = new Wait();
+    private final AppliedIndexWait appliedWait;
+    private final ApplyLoop applyLoop;
+    private final LocalProposer proposer;
+    private final RequestIds ids;
+    private final ExecutorService deferredReads = Executors.newVirtualThreadPerTaskExecutor();
+    private final String storageVersion;
+    private volatile boolean closed;
+    private volatile ResponseHeader header;
+
+    private SingleMemberServer(MemberInfo info, ServerLimits limits, Backend backend, LeaseLookup leases,
+                               boolean syncOnCommit) {
+        this.info = info;
+        this.limits = limits;
+        this.backend = backend;
+        this.store = MvccStore.open(backend);
+        long term = Math.max(1, store.consistentTerm());
+        this.appliedWait = new AppliedIndexWait(store.consistentIndex());
+        this.applyLoop = new ApplyLoop(store, new Applier(store, leases), wait, appliedWait, info, limits, syncOnCommit);
+        this.proposer = new LocalProposer(applyLoop, term, store.consistentIndex());
+        this.ids = new RequestIds(info.memberId(), System.currentTimeMillis());
+        this.header = ResponseHeader.newBuilder()
+                .setClusterId(info.clusterId()).setMemberId(info.memberId()).setRaftTerm(term).build();
+        this.storageVersion = majorMinor(info.serverVersion()) + ".0";
+    }
+
+    /**
+     * Opens a single member over {@code backend}: rebuilds the key index, restores the revision, the
+     * applied index and the compaction marks, resumes an interrupted compaction, and starts the apply
+     * thread. Each write is made durable by a synced backend commit (one per group of writes). The
+     * server owns the backend from now on and closes it in {@link #close()}.
+     */
+    public static SingleMemberServer open(MemberInfo info, ServerLimits limits, Backend backend) {
+        return open(info, limits, backend, LeaseLookup.NONE);
+    }
+
+    /** As {@link #open(MemberInfo, ServerLimits, Backend)}, with the lessor's lease lookup. */
+    public static SingleMemberServer open(MemberInfo info, ServerLimits limits, Backend backend, LeaseLookup leases) {
+        SingleMemberServer s;
+        try {
+            s = new SingleMemberServer(info, limits, backend, leases, true);
+        } catch (RuntimeException e) {
+            backend.close(); // the server owns the backend from the call on, also when opening fails
+            throw e;
+        }
+        s.applyLoop.start();
+        return s;
+    }
+
+    private static String majorMinor(String version) {
+        String[] parts = version.split("\\.");
+        return parts.length >= 2 ? parts[0] + "." + parts[1] : version;
+    }
+
+    // ------------------------------------------------------------------ reads
+
+    @Override
+    public CompletableFuture<RangeResponse> range(RangeRequest request) {
+        try {
+            checkOpen();
+            RequestChecks.checkRange(request);
+        } catch (EtcdException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return read(request.getSerializable(), () -> Applier.range(store.readView(), request, header));
+    }
+
+    /**
+     * Runs a read at the published revision: at once if serializable or if everything committed
+     * before the read arrived is already applied, else once it is.
+     */
+    private <T> CompletableFuture<T> read(boolean serializable, Supplier<T> read) {
+        if (serializable) {
+            return runRead(read);
+        }
+        CompletableFuture<Long> readIndex = proposer.readIndex();
+        if (readIndex.isDone() && !readIndex.isCompletedExceptionally() && appliedWait.applied() >= readIndex.join()) {
+            return runRead(read);
+        }
+        CompletableFuture<T> result = new CompletableFuture<>();
+        readIndex.thenCompose(appliedWait::await).whenComplete((ignored, error) -> {
+            if (error != null) {
+                result.completeExceptionally(unwrap(error));
+                return;
+            }
+            try {
+                deferredReads.execute(() -> runRead(read).whenComplete((v, e) -> {
+                    if (e != null) {
+                        result.completeExceptionally(e);
+                    } else {
+                        result.complete(v);
+                    }
+                }));
+            } catch (RejectedExecutionException e) {
+                result.completeExceptionally(EtcdError.STOPPED.exception());
+            }
+        });
+        return result;
+    }
+
+    private <T> CompletableFuture<T> runRead(Supplier<T> read) {
+        try {
+            checkOpen();
+            return CompletableFuture.completedFuture(read.get());
+        } catch (EtcdException e) {
+            return CompletableFuture.failedFuture(e);
+        } catch (RuntimeException e) {
+            // A read racing with close() may find the backend closed under it.
+            return CompletableFuture.failedFuture(closed ? EtcdError.STOPPED.exception() : e);
+        }
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    // ------------------------------------------------------------------ writes
+
+    @Override
+    public CompletableFuture<PutResponse> put(PutRequest request) {
+        try {
+            checkOpen();
+            checkQuota(KV_OVERHEAD + request.getKey().size() + request.getValue().size());
+            RequestChecks.checkPut(request);
+        } catch (EtcdException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return propose(InternalRaftRequest.newBuilder().setPut(request));
+    }
+
+    @Override
+    public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest request) {
+        try {
+            checkOpen();
+            RequestChecks.checkDeleteRange(request);
+        } catch (EtcdException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return propose(InternalRaftRequest.newBuilder().setDeleteRange(request));
+    }
+
+    @Override
+    public CompletableFuture<TxnResponse> txn(TxnRequest request) {
+        try {
+            checkOpen();
+            checkQuota(txnCost(request));
+            RequestChecks.checkTxn(request, limits.maxTxnOps());
+        } catch (EtcdException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        if (Applier.isReadOnly(request)) {
+            return read(Applier.isSerializable(request), () -> Applier.readOnlyTxn(store.readView(), request, header));
+        }
+        return propose(InternalRaftRequest.newBuilder().setTxn(request));
+    }
+
+    @Override
+    public CompletableFuture<CompactionResponse> compact(CompactionRequest request) {
+        try {
+            checkOpen();
+        } catch (EtcdException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return propose(InternalRaftRequest.newBuilder().setCompaction(request));
+    }
+
+    /**
+     * etcd's processInternalRaftRequestOnce: refuse when apply lags commit too far, stamp a unique ID,
+     * check the envelope's size, register the waiter, propose.
+     */
+    @SuppressWarnings("unchecked")
+    private <T extends Message> CompletableFuture<T> propose(InternalRaftRequest.Builder envelope) {
+        if (proposer.committedIndex() - appliedWait.applied() > limits.maxApplyLag()) {
+            return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
+        }
+        long id = ids.next();
+        InternalRaftRequest request = envelope.setHeader(RequestHeader.newBuilder().setID(id)).build();
+        if (request.getSerializedSize() > limits.maxRequestBytes()) {
+            return CompletableFuture.failedFuture(EtcdError.REQUEST_TOO_LARGE.exception());
+        }
+        CompletableFuture<Message> f = wait.register(id);
+        try {
+            proposer.propose(request);
+        } catch (EtcdException e) {
+            wait.fail(id, e);
+        }
+        if (!applyLoop.running()) {
+            wait.fail(id, EtcdError.STOPPED.exception()); // the loop ended between our check and propose
+        }
+        return (CompletableFuture<T>) (CompletableFuture<?>) f;
+    }
+
+    private void checkQuota(long cost) {
+        if (cost > 0 && store.backendSize() + cost >= limits.quotaBackendBytes()) {
+            throw EtcdError.NO_SPACE.exception();
+        }
+    }
+
+    /** etcd's quota cost of a txn: the larger of its branches' put costs (nested txns not counted). */
+    private static long txnCost(TxnRequest t) {
+        long success = 0;
+        for (RequestOp op : t.getSuccessList()) {
+            if (op.hasRequestPut()) {
+                success += KV_OVERHEAD + op.getRequestPut().getKey().size() + op.getRequestPut().getValue().size();
+            }
+        }
+        long failure = 0;
+        for (RequestOp op : t.getFailureList()) {
+            if (op.hasRequestPut()) {
+                failure += KV_OVERHEAD + op.getRequestPut().getKey().size() + op.getRequestPut().getValue().size();
+            }
+        }
+        return Math.max(success, failure);
+    }
+
+    // ------------------------------------------------------------------ member
+
+    @Override
+    public CompletableFuture<StatusResponse> status(StatusRequest request) {
+        try {
+            checkOpen();
+        } catch (EtcdException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        StatusResponse.Builder b = StatusResponse.newBuilder()
+                .setHeader(header.toBuilder().setRevision(store.revision()))
+                .setVersion(info.serverVersion())
+                .setDbSize(store.backendSize())
+                .setDbSizeInUse(store.backendSizeInUse())
+                .setLeader(info.memberId())
+                .setRaftIndex(proposer.committedIndex())
+                .setRaftTerm(proposer.term())
+                .setRaftAppliedIndex(appliedWait.applied())
+                .setIsLearner(false)
+                .setStorageVersion(storageVersion)
+                .setDbSizeQuota(limits.quotaBackendBytes());
+        Throwable failure = applyLoop.failure();
+        if (failure != null) {
+            b.addErrors("apply stopped: " + failure);
+        }
+        return CompletableFuture.completedFuture(b.build());
+    }
+
+    @Override
+    public MemberInfo info() {
+        return info;
+    }
+
+    @Override
+    public boolean healthy() {
+        return !closed && applyLoop.running() && applyLoop.failure() == null;
+    }
+
+    /** The latest published revision (for tests and metrics). */
+    public long revision() {
+        return store.revision();
+    }
+
+    /** The compaction revision whose removals are committed, -1 if none (for tests and metrics). */
+    public long finishedCompactRevision() {
+        return store.finishedCompactRevision();
+    }
+
+    /** Entries proposed but not yet taken by the apply thread (tests). */
+    int applyBacklog() {
+        return applyLoop.backlog();
+    }
+
+    private void checkOpen() {
+        if (closed || applyLoop.failure() != null) {
+            throw EtcdError.STOPPED.exception();
+        }
+    }
+
+    /**
+     * Stops accepting requests, lets the apply thread finish the entries already proposed (their
+     * callers get their answers), fails what still waits (physical compactions, deferred reads) with
+     * STOPPED, and closes the backend. An unfinished compaction resumes at the next open.
+     */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        proposer.stop();
+        try {
+            applyLoop.stopAndJoin();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.log(System.Logger.Level.WARNING, "interrupted while stopping the apply loop");
+        }
+        EtcdException stopped = EtcdError.STOPPED.exception();
+        wait.failAll(stopped);
+        appliedWait.failAll(stopped);
+        deferredReads.shutdown();
+        try {
+            if (!deferredReads.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.log(System.Logger.Level.WARNING, "deferred reads still running after 10 s; closing the backend anyway");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        backend.close();
+    }
+}
