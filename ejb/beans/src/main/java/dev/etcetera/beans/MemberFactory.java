@@ -3,12 +3,16 @@ package dev.etcetera.beans;
 import dev.etcetera.config.BuildInfo;
 import dev.etcetera.config.EtcdConfig;
 import dev.etcetera.config.EtcdUrl;
+import dev.etcetera.config.FlagTable;
 import dev.etcetera.config.MemberConfig;
 import dev.etcetera.server.EtcdServer;
 import dev.etcetera.server.MemberInfo;
 import dev.etcetera.server.ServerLimits;
 import dev.etcetera.server.SingleMemberServer;
+import dev.etcetera.journal.FileJournal;
+import dev.etcetera.journal.JournalOptions;
 import dev.etcetera.storage.je.JeBackend;
+import dev.etcetera.storage.wal.JournalWal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -49,13 +53,44 @@ final class MemberFactory {
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("cannot use --data-dir " + member.dataDir() + ": " + e.getMessage(), e);
         }
+        JournalOptions journalOptions = journalOptions(config);
         JeBackend backend = JeBackend.open(db);
+        FileJournal journal;
         try {
-            return SingleMemberServer.open(info, limits, backend);
-        } catch (RuntimeException e) {
+            journal = FileJournal.open(journalOptions, MemberFactory::journalFailed);
+        } catch (java.io.IOException | RuntimeException e) {
             backend.close();
-            throw e;
+            throw new IllegalArgumentException("cannot open the journal in " + journalOptions.dir() + ": "
+                    + e.getMessage(), e);
         }
+        // Journal-first durability: the server owns backend and journal from here on, also on failure.
+        return SingleMemberServer.open(info, limits, backend, dev.etcetera.apply.LeaseLookup.NONE,
+                new JournalWal(journal, config.raft().effectiveSnapshotCount()));
+    }
+
+    /**
+     * The journal's settings: {@code --wal-dir} (default {@code <data-dir>/member/wal}),
+     * {@code --snapshot-catchup-entries}; the rest at their defaults.
+     */
+    static JournalOptions journalOptions(EtcdConfig config) {
+        String walDir = config.value(FlagTable.WAL_DIR);
+        Path dir = walDir.isEmpty() ? Path.of(config.member().dataDir()).resolve("member").resolve("wal") : Path.of(walDir);
+        String catchup = config.values().values().get("snapshot-catchup-entries");
+        long retain = catchup == null || catchup.isEmpty() ? JournalOptions.DEFAULT_RETAIN_ENTRIES : Long.parseLong(catchup);
+        return JournalOptions.defaults(dir).withRetainEntries(retain).validate();
+    }
+
+    /**
+     * A failed journal write or fsync: the member already fails every waiting request and reports
+     * unhealthy; the process must not go on (a restart re-reads what is really on disk).
+     */
+    private static void journalFailed(Throwable cause) {
+        java.util.logging.Logger.getLogger(MemberFactory.class.getName())
+                .log(java.util.logging.Level.SEVERE, "journal write or fsync failed; exiting", cause);
+        System.err.println("etcetera: journal failed, exiting: " + cause);
+        System.err.flush();
+        // exit from another thread: the journal's thread must not block in the shutdown hooks
+        new Thread(() -> System.exit(1), "etcetera-journal-fatal-exit").start();
     }
 
     private static List<String> strings(List<EtcdUrl> urls) {

@@ -15,7 +15,8 @@ import java.util.concurrent.LinkedBlockingQueue;
  * The apply stage's thread: takes committed entries in index order and applies them with
  * <em>group commit</em>. It drains every queued entry (up to {@link ServerLimits#maxApplyBatch()}),
  * applies each (each its own revision) into one backend batch, commits that batch once with the
- * applied index (synced when the backend commit is the durability point), publishes the new revision
+ * applied index (synced when the backend commit is the durability point; with a journal, only when
+ * {@link ApplyDurability} asks), publishes the new revision
  * to readers, and only then completes the waiting callers and wakes reads waiting for the applied
  * index. Between batches it runs bounded compaction steps.
  *
@@ -27,6 +28,16 @@ import java.util.concurrent.LinkedBlockingQueue;
  */
 public final class ApplyLoop {
     private static final System.Logger LOG = System.getLogger(ApplyLoop.class.getName());
+    private static final ApplyDurability NO_SYNC = new ApplyDurability() {
+        @Override
+        public boolean syncCommit(long appliedIndex) {
+            return false;
+        }
+
+        @Override
+        public void committed(long appliedIndex, long term, boolean synced) {
+        }
+    };
     private static final CommittedEntry STOP = new CommittedEntry(-1, -1, InternalRaftRequest.getDefaultInstance());
 
     private record PhysicalCompaction(long revision, long id, Message response) {
@@ -38,7 +49,7 @@ public final class ApplyLoop {
     private final AppliedIndexWait appliedWait;
     private final MemberInfo info;
     private final ServerLimits limits;
-    private final boolean syncOnCommit;
+    private final ApplyDurability durability;
     private final LinkedBlockingQueue<CommittedEntry> queue = new LinkedBlockingQueue<>();
     private final List<PhysicalCompaction> physical = new ArrayList<>();
     private final Thread thread;
@@ -48,13 +59,20 @@ public final class ApplyLoop {
 
     ApplyLoop(MvccStore store, Applier applier, Wait wait, AppliedIndexWait appliedWait, MemberInfo info,
               ServerLimits limits, boolean syncOnCommit) {
+        this(store, applier, wait, appliedWait, info, limits,
+                syncOnCommit ? ApplyDurability.SYNC_EVERY_COMMIT : NO_SYNC);
+    }
+
+    /** As above, with the journal deciding which backend commits are synced (journal-first durability). */
+    ApplyLoop(MvccStore store, Applier applier, Wait wait, AppliedIndexWait appliedWait, MemberInfo info,
+              ServerLimits limits, ApplyDurability durability) {
         this.store = store;
         this.applier = applier;
         this.wait = wait;
         this.appliedWait = appliedWait;
         this.info = info;
         this.limits = limits;
-        this.syncOnCommit = syncOnCommit;
+        this.durability = durability;
         this.thread = new Thread(this::run, "etcetera-apply");
         this.thread.setDaemon(true);
     }
@@ -146,7 +164,9 @@ public final class ApplyLoop {
         }
         CommittedEntry last = batch.get(batch.size() - 1);
         if (last.index() > store.consistentIndex()) {
-            store.commit(last.index(), last.term(), syncOnCommit);
+            boolean sync = durability.syncCommit(last.index());
+            store.commit(last.index(), last.term(), sync);
+            durability.committed(last.index(), last.term(), sync);
         }
         // Durable and published: reads waiting for this index may run, and callers learn the outcome
         // (in this order, so a caller's next linearizable read does not have to wait).

@@ -56,7 +56,12 @@ public final class SingleMemberServer implements EtcdServer {
     private final Wait wait = new Wait();
     private final AppliedIndexWait appliedWait;
     private final ApplyLoop applyLoop;
-    private final LocalProposer proposer;
+    private final Proposer proposer;
+    private final ReadIndex readIndex;
+    /** The journal writes go through first, or null when backend commits are synced instead. */
+    private final WriteAheadLog wal;
+    private final long replayedTo;
+    private volatile Throwable walFailure;
     private final RequestIds ids;
     private final ExecutorService deferredReads = Executors.newVirtualThreadPerTaskExecutor();
     private final String storageVersion;
@@ -64,15 +69,30 @@ public final class SingleMemberServer implements EtcdServer {
     private volatile ResponseHeader header;
 
     private SingleMemberServer(MemberInfo info, ServerLimits limits, Backend backend, LeaseLookup leases,
-                               boolean syncOnCommit) {
+                               WriteAheadLog wal) {
         this.info = info;
         this.limits = limits;
         this.backend = backend;
+        this.wal = wal;
         this.store = MvccStore.open(backend);
-        long term = Math.max(1, store.consistentTerm());
         this.appliedWait = new AppliedIndexWait(store.consistentIndex());
-        this.applyLoop = new ApplyLoop(store, new Applier(store, leases), wait, appliedWait, info, limits, syncOnCommit);
-        this.proposer = new LocalProposer(applyLoop, term, store.consistentIndex());
+        this.applyLoop = new ApplyLoop(store, new Applier(store, leases), wait, appliedWait, info, limits,
+                wal == null ? ApplyDurability.SYNC_EVERY_COMMIT : wal);
+        long term;
+        if (wal == null) {
+            term = Math.max(1, store.consistentTerm());
+            LocalProposer p = new LocalProposer(applyLoop, term, store.consistentIndex());
+            this.proposer = p;
+            this.readIndex = p;
+            this.replayedTo = store.consistentIndex();
+        } else {
+            WalProposer p = WalProposer.open(applyLoop, wal, store.consistentIndex(), store.consistentTerm(),
+                    this::walFailed);
+            term = p.term();
+            this.proposer = p;
+            this.readIndex = p;
+            this.replayedTo = p.replayedTo();
+        }
         this.ids = new RequestIds(info.memberId(), System.currentTimeMillis());
         this.header = ResponseHeader.newBuilder()
                 .setClusterId(info.clusterId()).setMemberId(info.memberId()).setRaftTerm(term).build();
@@ -93,13 +113,51 @@ public final class SingleMemberServer implements EtcdServer {
     public static SingleMemberServer open(MemberInfo info, ServerLimits limits, Backend backend, LeaseLookup leases) {
         SingleMemberServer s;
         try {
-            s = new SingleMemberServer(info, limits, backend, leases, true);
+            s = new SingleMemberServer(info, limits, backend, leases, null);
         } catch (RuntimeException e) {
             backend.close(); // the server owns the backend from the call on, also when opening fails
             throw e;
         }
         s.applyLoop.start();
         return s;
+    }
+
+    /**
+     * Opens a single member with journal-first durability (see {@link WalProposer}): backend commits
+     * are not synced; every write is durable in {@code wal} before it is applied. Before returning,
+     * replays the entries the log holds beyond the backend's consistent index through the apply
+     * stage and waits until they are applied. The server owns both the backend and the log from
+     * the call on (also when opening fails) and closes them in {@link #close()}.
+     *
+     * @throws IllegalStateException if the log cannot be replayed, or applying the replay failed
+     */
+    public static SingleMemberServer open(MemberInfo info, ServerLimits limits, Backend backend, LeaseLookup leases,
+                                          WriteAheadLog wal) {
+        SingleMemberServer s;
+        try {
+            s = new SingleMemberServer(info, limits, backend, leases, wal);
+        } catch (RuntimeException e) {
+            wal.close();
+            backend.close();
+            throw e;
+        }
+        s.applyLoop.start();
+        try {
+            s.appliedWait.await(s.replayedTo).join();
+        } catch (RuntimeException e) {
+            s.close();
+            throw new IllegalStateException("replaying the journal up to index " + s.replayedTo + " failed: "
+                    + (s.applyLoop.failure() != null ? s.applyLoop.failure() : unwrap(e)), e);
+        }
+        return s;
+    }
+
+    /** The log failed (its thread): nothing more can be made durable, so fail everyone waiting. */
+    private void walFailed(Throwable cause) {
+        walFailure = cause;
+        EtcdException stopped = EtcdError.STOPPED.exception();
+        wait.failAll(stopped);
+        appliedWait.failAll(stopped);
     }
 
     private static String majorMinor(String version) {
@@ -128,7 +186,7 @@ public final class SingleMemberServer implements EtcdServer {
         if (serializable) {
             return runRead(read);
         }
-        CompletableFuture<Long> readIndex = proposer.readIndex();
+        CompletableFuture<Long> readIndex = this.readIndex.readIndex();
         if (readIndex.isDone() && !readIndex.isCompletedExceptionally() && appliedWait.applied() >= readIndex.join()) {
             return runRead(read);
         }
@@ -242,8 +300,8 @@ public final class SingleMemberServer implements EtcdServer {
         } catch (EtcdException e) {
             wait.fail(id, e);
         }
-        if (!applyLoop.running()) {
-            wait.fail(id, EtcdError.STOPPED.exception()); // the loop ended between our check and propose
+        if (!applyLoop.running() || walFailure != null) {
+            wait.fail(id, EtcdError.STOPPED.exception()); // the loop or the log ended between our check and propose
         }
         return (CompletableFuture<T>) (CompletableFuture<?>) f;
     }
@@ -296,6 +354,9 @@ public final class SingleMemberServer implements EtcdServer {
         if (failure != null) {
             b.addErrors("apply stopped: " + failure);
         }
+        if (walFailure != null) {
+            b.addErrors("journal failed: " + walFailure);
+        }
         return CompletableFuture.completedFuture(b.build());
     }
 
@@ -306,7 +367,7 @@ public final class SingleMemberServer implements EtcdServer {
 
     @Override
     public boolean healthy() {
-        return !closed && applyLoop.running() && applyLoop.failure() == null;
+        return !closed && applyLoop.running() && applyLoop.failure() == null && walFailure == null;
     }
 
     /** The latest published revision (for tests and metrics). */
@@ -319,13 +380,18 @@ public final class SingleMemberServer implements EtcdServer {
         return store.finishedCompactRevision();
     }
 
+    /** The failure of the write-ahead log, or null (tests and health). */
+    public Throwable journalFailure() {
+        return walFailure;
+    }
+
     /** Entries proposed but not yet taken by the apply thread (tests). */
     int applyBacklog() {
         return applyLoop.backlog();
     }
 
     private void checkOpen() {
-        if (closed || applyLoop.failure() != null) {
+        if (closed || applyLoop.failure() != null || walFailure != null) {
             throw EtcdError.STOPPED.exception();
         }
     }
@@ -344,6 +410,10 @@ public final class SingleMemberServer implements EtcdServer {
             closed = true;
         }
         proposer.stop();
+        if (wal != null) {
+            // Queued appends become durable and reach the apply loop before its stop mark.
+            wal.close();
+        }
         try {
             applyLoop.stopAndJoin();
         } catch (InterruptedException e) {
