@@ -51,11 +51,18 @@ final class MemberFactory {
         }
         JeBackend backend = JeBackend.open(db);
         try {
-            return SingleMemberServer.open(info, limits, backend);
+            return SingleMemberServer.open(info, limits, backend, dev.etcetera.apply.LeaseLookup.NONE, watchConfig(config, limits));
         } catch (RuntimeException e) {
             backend.close();
             throw e;
         }
+    }
+
+    /** The watch stage's tunables from {@code --watch-progress-notify-interval} and {@code --max-request-bytes}. */
+    private static dev.etcetera.watch.WatchableStore.Config watchConfig(EtcdConfig config, ServerLimits limits) {
+        return dev.etcetera.watch.WatchableStore.Config.defaults()
+                .withMaxRequestBytes(limits.maxRequestBytes())
+                .withProgressInterval(config.watch().effectiveProgressNotifyInterval().toNanos());
     }
 
     private static List<String> strings(List<EtcdUrl> urls) {

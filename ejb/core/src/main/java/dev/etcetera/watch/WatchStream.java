@@ -129,6 +129,14 @@ public final class WatchStream {
         return queuedEvents.get() < bufferResponses;
     }
 
+    /**
+     * Records that a watcher of this stream could not be served for lack of room, so that the
+     * taker asks for a catch-up once the queue drains (the periodic sync is the fallback).
+     */
+    void markStarved() {
+        starved.set(true);
+    }
+
     /** Queues an event response if there is room; false marks the stream starved. */
     boolean offerEvents(WatchResponse r) {
         if (queuedEvents.get() >= bufferResponses) {

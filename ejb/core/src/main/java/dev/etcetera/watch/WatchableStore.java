@@ -505,7 +505,7 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
         }
         WatchResponse r = response(rev, w.id).addAllEvents(out).build();
         if (!w.stream.hasRoom()) {
-            w.stream.offerEvents(r); // marks the stream starved
+            w.stream.markStarved();
             return false;
         }
         if (w.fragment && r.getSerializedSize() >= config.maxRequestBytes() && out.size() > 1) {
