@@ -89,7 +89,8 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
 
             @Override
             public void onCompleted() {
-                stream.close(); // etcd ends the RPC with OK when the client closes its side
+                // The client closed its sending side only: etcd keeps the stream and its watchers
+                // until the call is canceled (its recvLoop ends quietly on EOF).
             }
         };
     }
