@@ -19,7 +19,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.StreamingOutput;
+import jakarta.ws.rs.core.Context;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.StringReader;
@@ -47,7 +48,8 @@ public class WatchResource {
     MemberBean member;
 
     @POST
-    public Response watch(String body, @HeaderParam("hasleader") String hasLeader) {
+    public Response watch(String body, @HeaderParam("hasleader") String hasLeader,
+                          @Context HttpServletResponse servletResponse) throws IOException {
         EtcdServer server = member.server();
         if (server == null) {
             return GatewayErrors.toResponse(EtcdError.STOPPED.exception());
@@ -67,8 +69,13 @@ public class WatchResource {
         }
         WatchStream stream = server.openWatchStream("true".equals(hasLeader));
         requests.forEach(stream::request);
-        StreamingOutput out = os -> stream(stream, os);
-        return Response.ok(out, MediaType.APPLICATION_JSON_TYPE).build();
+        // Written straight to the servlet response: a JAX-RS entity would be buffered (Jersey holds
+        // the first 8 KiB to compute Content-Length) and a watch line must reach the client at once.
+        servletResponse.setStatus(200);
+        servletResponse.setContentType(MediaType.APPLICATION_JSON);
+        servletResponse.flushBuffer();
+        stream(stream, servletResponse.getOutputStream());
+        return null; // the response is complete and committed
     }
 
     private static void stream(WatchStream stream, OutputStream os) throws IOException {
