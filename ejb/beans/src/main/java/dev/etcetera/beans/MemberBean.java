@@ -8,6 +8,7 @@ import dev.etcetera.grpc.ClientPortServer;
 import dev.etcetera.grpc.GatewayForwarder;
 import dev.etcetera.grpc.KvService;
 import dev.etcetera.grpc.MaintenanceService;
+import dev.etcetera.grpc.WatchService;
 import dev.etcetera.server.EtcdServer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -66,7 +67,8 @@ public class MemberBean {
             config = EtcdConfig.fromProperties(key -> Optional.ofNullable(mp.getConfigValue(key).getRawValue()));
             server = MemberFactory.open(config);
             clients = ClientPortServer.start(clientListeners(config.member()),
-                    List.of(new KvService(server), new MaintenanceService(server)),
+                    List.of(new KvService(server), new MaintenanceService(server),
+                            WatchService.bindable(server)),
                     config.limits().maxGrpcReceiveBytes(),
                     new GatewayForwarder(config.payara().httpPort(), CONTEXT_ROOT));
         } catch (ConfigException | RuntimeException | Error e) {

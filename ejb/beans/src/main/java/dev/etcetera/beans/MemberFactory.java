@@ -65,7 +65,7 @@ final class MemberFactory {
         }
         // Journal-first durability: the server owns backend and journal from here on, also on failure.
         return SingleMemberServer.open(info, limits, backend, dev.etcetera.apply.LeaseLookup.NONE,
-                new JournalWal(journal, config.raft().effectiveSnapshotCount()));
+                new JournalWal(journal, config.raft().effectiveSnapshotCount()), watchConfig(config, limits));
     }
 
     /**
@@ -91,6 +91,13 @@ final class MemberFactory {
         System.err.flush();
         // exit from another thread: the journal's thread must not block in the shutdown hooks
         new Thread(() -> System.exit(1), "etcetera-journal-fatal-exit").start();
+    }
+
+    /** The watch stage's tunables from {@code --watch-progress-notify-interval} and {@code --max-request-bytes}. */
+    private static dev.etcetera.watch.WatchableStore.Config watchConfig(EtcdConfig config, ServerLimits limits) {
+        return dev.etcetera.watch.WatchableStore.Config.defaults()
+                .withMaxRequestBytes(limits.maxRequestBytes())
+                .withProgressInterval(config.watch().effectiveProgressNotifyInterval().toNanos());
     }
 
     private static List<String> strings(List<EtcdUrl> urls) {

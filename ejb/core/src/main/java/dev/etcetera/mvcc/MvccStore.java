@@ -37,6 +37,16 @@ public final class MvccStore {
     private record Published(long rev, long compactRev) {
     }
 
+    /**
+     * Receives, on the apply thread, the changes each commit made durable and published, right after
+     * publishing: {@code rev} is the new published revision, {@code changes} every record written
+     * since the previous commit, in revision order (the list is handed over; the store keeps no
+     * reference). Must not block: it is the watch stage's feed.
+     */
+    public interface CommitListener {
+        void committed(long rev, List<StoredRevision> changes);
+    }
+
     private final Backend backend;
     private final TreeIndex index = new TreeIndex();
     private final int cachedValueBytes;
@@ -50,6 +60,9 @@ public final class MvccStore {
     private final ArrayDeque<CompactionJob> compactions = new ArrayDeque<>();
     private long consistentIndex;
     private long consistentTerm;
+    private CommitListener commitListener;
+    /** Records of the open batch, for the commit listener (empty while there is none). */
+    private List<StoredRevision> changes = new ArrayList<>();
 
     // --- reader-visible state ---
     private volatile Published published;
@@ -283,6 +296,9 @@ public final class MvccStore {
         Revision r = new Revision(main, sub);
         batch().put(r, false, kv);
         uncommitted.put(r, kv);
+        if (commitListener != null) {
+            changes.add(new StoredRevision(r, false, kv));
+        }
         ki.append(r, false, kv, cacheable(kv));
         return kv;
     }
@@ -304,6 +320,9 @@ public final class MvccStore {
         KeyValue kv = KeyValue.newBuilder().setKey(ki.key()).setModRevision(main).build();
         batch().put(r, true, kv);
         ki.append(r, true, null, false);
+        if (commitListener != null) {
+            changes.add(new StoredRevision(r, true, kv));
+        }
     }
 
     /** A write transaction ended having made changes at {@code rev}. */
@@ -350,6 +369,39 @@ public final class MvccStore {
         consistentIndex = appliedIndex;
         consistentTerm = term;
         published = new Published(currentRev, compactRev);
+        if (commitListener != null) {
+            List<StoredRevision> done = changes;
+            changes = new ArrayList<>();
+            commitListener.committed(currentRev, done);
+        }
+    }
+
+    /**
+     * Sets the listener told about every commit (the watch stage). Call before the apply thread
+     * starts; apply thread afterwards.
+     */
+    public void onCommit(CommitListener listener) {
+        this.commitListener = listener;
+    }
+
+    /**
+     * The committed records with main revision in {@code [fromRev, toRev]}, in revision order, at
+     * most {@code limit} of them (a caller that gets {@code limit} records must assume more follow,
+     * possibly of the same revision). {@code toRev} must not exceed the published revision. Any
+     * thread.
+     *
+     * @throws dev.etcetera.server.EtcdException COMPACTED if {@code fromRev} is below the published
+     *         compacted revision, before or after the scan (records may vanish under a compaction)
+     */
+    public List<StoredRevision> history(long fromRev, long toRev, int limit) {
+        if (fromRev < published.compactRev()) {
+            throw EtcdError.COMPACTED.exception();
+        }
+        List<StoredRevision> out = backend.scan(new Revision(Math.max(fromRev, 0), 0), toRev, limit);
+        if (fromRev < published.compactRev()) {
+            throw EtcdError.COMPACTED.exception();
+        }
+        return out;
     }
 
     /** True while a compaction has work left for {@link #compactStep(int)}. */
@@ -397,6 +449,7 @@ public final class MvccStore {
 
     /** A failed apply batch cannot be rolled back in memory: the store must not be used any more. */
     public void abandon() {
+        changes = new ArrayList<>();
         if (batch != null) {
             try {
                 batch.abort();

@@ -55,6 +55,16 @@ public interface EtcdServer extends AutoCloseable {
                 .thenApply(s -> AlarmResponse.newBuilder().setHeader(s.getHeader()).build());
     }
 
+    /**
+     * Opens a client watch stream (etcd's Watch RPC): the adapter feeds it the client's requests and
+     * takes its responses on a thread of its own (see {@link dev.etcetera.watch.WatchStream}). With
+     * {@code requireLeader} (gRPC metadata {@code hasleader}) the stream ends with NO_LEADER while the
+     * member has no leader. Never blocks.
+     */
+    default dev.etcetera.watch.WatchStream openWatchStream(boolean requireLeader) {
+        throw new UnsupportedOperationException("this member has no watch stage");
+    }
+
     /** Identity and version facts of this member, for headers, /version and Status. */
     MemberInfo info();
 

@@ -21,6 +21,9 @@ import dev.etcetera.apply.Applier;
 import dev.etcetera.apply.LeaseLookup;
 import dev.etcetera.mvcc.Backend;
 import dev.etcetera.mvcc.MvccStore;
+import dev.etcetera.watch.WatchHistory;
+import dev.etcetera.watch.WatchStream;
+import dev.etcetera.watch.WatchableStore;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
@@ -67,9 +70,11 @@ public final class SingleMemberServer implements EtcdServer {
     private final String storageVersion;
     private volatile boolean closed;
     private volatile ResponseHeader header;
+    /** The watch stage, fed by the store's commits (see dev.etcetera.watch). */
+    private final WatchableStore watchable;
 
     private SingleMemberServer(MemberInfo info, ServerLimits limits, Backend backend, LeaseLookup leases,
-                               WriteAheadLog wal) {
+                               WriteAheadLog wal, WatchableStore.Config watchConfig) {
         this.info = info;
         this.limits = limits;
         this.backend = backend;
@@ -97,6 +102,9 @@ public final class SingleMemberServer implements EtcdServer {
         this.header = ResponseHeader.newBuilder()
                 .setClusterId(info.clusterId()).setMemberId(info.memberId()).setRaftTerm(term).build();
         this.storageVersion = majorMinor(info.serverVersion()) + ".0";
+        // A single member always has a leader: itself.
+        this.watchable = new WatchableStore(WatchHistory.of(store), () -> header, () -> true, System::nanoTime, watchConfig);
+        store.onCommit(watchable);
     }
 
     /**
@@ -111,13 +119,21 @@ public final class SingleMemberServer implements EtcdServer {
 
     /** As {@link #open(MemberInfo, ServerLimits, Backend)}, with the lessor's lease lookup. */
     public static SingleMemberServer open(MemberInfo info, ServerLimits limits, Backend backend, LeaseLookup leases) {
+        return open(info, limits, backend, leases,
+                WatchableStore.Config.defaults().withMaxRequestBytes(limits.maxRequestBytes()));
+    }
+
+    /** As {@link #open(MemberInfo, ServerLimits, Backend, LeaseLookup)}, with the watch stage's tunables. */
+    public static SingleMemberServer open(MemberInfo info, ServerLimits limits, Backend backend, LeaseLookup leases,
+                                          WatchableStore.Config watchConfig) {
         SingleMemberServer s;
         try {
-            s = new SingleMemberServer(info, limits, backend, leases, null);
+            s = new SingleMemberServer(info, limits, backend, leases, null, watchConfig);
         } catch (RuntimeException e) {
             backend.close(); // the server owns the backend from the call on, also when opening fails
             throw e;
         }
+        s.watchable.start();
         s.applyLoop.start();
         return s;
     }
@@ -133,14 +149,22 @@ public final class SingleMemberServer implements EtcdServer {
      */
     public static SingleMemberServer open(MemberInfo info, ServerLimits limits, Backend backend, LeaseLookup leases,
                                           WriteAheadLog wal) {
+        return open(info, limits, backend, leases, wal,
+                WatchableStore.Config.defaults().withMaxRequestBytes(limits.maxRequestBytes()));
+    }
+
+    /** As {@link #open(MemberInfo, ServerLimits, Backend, LeaseLookup, WriteAheadLog)}, with the watch stage's tunables. */
+    public static SingleMemberServer open(MemberInfo info, ServerLimits limits, Backend backend, LeaseLookup leases,
+                                          WriteAheadLog wal, WatchableStore.Config watchConfig) {
         SingleMemberServer s;
         try {
-            s = new SingleMemberServer(info, limits, backend, leases, wal);
+            s = new SingleMemberServer(info, limits, backend, leases, wal, watchConfig);
         } catch (RuntimeException e) {
             wal.close();
             backend.close();
             throw e;
         }
+        s.watchable.start();
         s.applyLoop.start();
         try {
             s.appliedWait.await(s.replayedTo).join();
@@ -329,6 +353,18 @@ public final class SingleMemberServer implements EtcdServer {
         return Math.max(success, failure);
     }
 
+    // ------------------------------------------------------------------ watch
+
+    @Override
+    public WatchStream openWatchStream(boolean requireLeader) {
+        return watchable.openStream(requireLeader);
+    }
+
+    /** The watch stage (tests and metrics). */
+    public WatchableStore watchable() {
+        return watchable;
+    }
+
     // ------------------------------------------------------------------ member
 
     @Override
@@ -420,6 +456,7 @@ public final class SingleMemberServer implements EtcdServer {
             Thread.currentThread().interrupt();
             LOG.log(System.Logger.Level.WARNING, "interrupted while stopping the apply loop");
         }
+        watchable.close(); // after the last commit: streams end with STOPPED
         EtcdException stopped = EtcdError.STOPPED.exception();
         wait.failAll(stopped);
         appliedWait.failAll(stopped);

@@ -1,0 +1,639 @@
+package dev.etcetera.watch;
+
+import com.google.protobuf.ByteString;
+import dev.etcetera.api.etcdserverpb.ResponseHeader;
+import dev.etcetera.api.etcdserverpb.WatchCreateRequest;
+import dev.etcetera.api.etcdserverpb.WatchRequest;
+import dev.etcetera.api.etcdserverpb.WatchResponse;
+import dev.etcetera.api.mvccpb.Event;
+import dev.etcetera.api.mvccpb.KeyValue;
+import dev.etcetera.mvcc.MvccStore;
+import dev.etcetera.mvcc.StoredRevision;
+import dev.etcetera.server.EtcdError;
+import dev.etcetera.server.EtcdException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import java.util.function.Supplier;
+
+/**
+ * etcd's watchable store: serves every {@link WatchStream} of the member from the commits the apply
+ * stage publishes, and from the MVCC history for watchers that are behind.
+ *
+ * <p>Threads. The apply thread calls {@link #committed} after each commit is durable and published;
+ * that only queues the changes. Everything else runs on one dispatch thread ("etcetera-watch"),
+ * which owns all watcher state without locks: live dispatch of committed revisions to the synced
+ * group, catch-up of unsynced watchers from history, create/cancel/progress requests, progress
+ * ticks and the leader check. The dispatch thread never waits for a client: streams have bounded
+ * outbound queues, and a watcher whose stream is full becomes unsynced (a "victim") and catches up
+ * from history once its stream has room again, so one slow stream blocks neither apply nor others.
+ *
+ * <p>Guarantees (per watcher): events arrive in revision order, each exactly once, every event of
+ * one revision in one response (fragmented only if the watcher asked for it); no event that
+ * matches is skipped unless the history was compacted, in which case the watcher is canceled with
+ * {@code compact_revision} as etcd does. {@code dispatched} is the revision up to which live events
+ * have been handed to synced watchers; catch-up reads history up to exactly that revision, so the
+ * switch from history to live has no gap and no duplicate.
+ *
+ * <p>Nothing here assumes the member leads: it only follows what the apply stage publishes.
+ */
+public final class WatchableStore implements MvccStore.CommitListener, AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(WatchableStore.class.getName());
+
+    /** etcd's clientv3.InvalidWatchID: progress-all responses and failed creates carry it. */
+    public static final long INVALID_WATCH_ID = -1;
+
+    /**
+     * Tunables.
+     *
+     * @param bufferResponses   event responses a stream may queue before its watchers become victims (etcd: 128)
+     * @param progressInterval  {@code --watch-progress-notify-interval} in nanoseconds (etcd: 10 min)
+     * @param maxRequestBytes   {@code --max-request-bytes}: responses above it are fragmented for watchers that asked
+     * @param historyBatch      records read from history per catch-up step
+     * @param syncInterval      how often unsynced watchers and the leader are looked at without a trigger (etcd: 100 ms)
+     */
+    public record Config(int bufferResponses, long progressInterval, int maxRequestBytes, int historyBatch,
+                         long syncInterval) {
+        public Config {
+            if (bufferResponses < 2 || progressInterval <= 0 || maxRequestBytes <= 0 || historyBatch < 1 || syncInterval <= 0) {
+                throw new IllegalArgumentException("invalid watch config " + this);
+            }
+        }
+
+        public static Config defaults() {
+            return new Config(128, TimeUnit.MINUTES.toNanos(10), 1572864, 1000, TimeUnit.MILLISECONDS.toNanos(100));
+        }
+
+        public Config withProgressInterval(long nanos) {
+            return new Config(bufferResponses, nanos, maxRequestBytes, historyBatch, syncInterval);
+        }
+
+        public Config withBufferResponses(int n) {
+            return new Config(n, progressInterval, maxRequestBytes, historyBatch, syncInterval);
+        }
+
+        public Config withMaxRequestBytes(int n) {
+            return new Config(bufferResponses, progressInterval, n, historyBatch, syncInterval);
+        }
+
+        public Config withHistoryBatch(int n) {
+            return new Config(bufferResponses, progressInterval, maxRequestBytes, n, syncInterval);
+        }
+    }
+
+    private record Committed(long rev, List<StoredRevision> changes) implements Runnable {
+        @Override
+        public void run() {
+            throw new UnsupportedOperationException(); // handled by type in the loop
+        }
+    }
+
+    private static final Runnable STOP = () -> { };
+
+    private final WatchHistory history;
+    private final Supplier<ResponseHeader> headerBase;
+    private final BooleanSupplier hasLeader;
+    private final LongSupplier clock;
+    private final Config config;
+    private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    private final Thread thread;
+    private volatile boolean closed;
+
+    // --- dispatch thread ---
+    private long dispatched;
+    private final WatcherGroup synced = new WatcherGroup();
+    private final Set<Watcher> unsynced = new LinkedHashSet<>();
+    private final Set<WatchStream> streams = new HashSet<>();
+    private final Set<Watcher> progressWatchers = new LinkedHashSet<>();
+    private final Set<WatchStream> progressPending = new LinkedHashSet<>();
+    private boolean syncRequested;
+    private long nextProgressTick;
+    private long nextSync;
+
+    /**
+     * @param headerBase cluster_id, member_id and raft_term for response headers (revision is set here)
+     * @param hasLeader  whether the member currently knows a leader (for {@code hasleader} streams)
+     * @param clock      monotonic nanoseconds (progress ticks)
+     */
+    public WatchableStore(WatchHistory history, Supplier<ResponseHeader> headerBase, BooleanSupplier hasLeader,
+                          LongSupplier clock, Config config) {
+        this.history = history;
+        this.headerBase = headerBase;
+        this.hasLeader = hasLeader;
+        this.clock = clock;
+        this.config = config;
+        this.dispatched = history.revision();
+        this.thread = new Thread(this::run, "etcetera-watch");
+        this.thread.setDaemon(true);
+    }
+
+    public void start() {
+        long now = clock.getAsLong();
+        nextProgressTick = now + config.progressInterval();
+        nextSync = now + config.syncInterval();
+        thread.start();
+    }
+
+    /** Apply thread: the changes of one commit, published at {@code rev}. Never blocks. */
+    @Override
+    public void committed(long rev, List<StoredRevision> changes) {
+        tasks.add(new Committed(rev, changes));
+    }
+
+    /**
+     * Opens a client stream. If {@code requireLeader} and the member has no leader, the stream is
+     * ended at once with NO_LEADER (etcd refuses such a stream); it is also ended later whenever the
+     * leader is lost. Any thread.
+     */
+    public WatchStream openStream(boolean requireLeader) {
+        WatchStream s = new WatchStream(this, requireLeader, config.bufferResponses());
+        if (closed) {
+            s.end(EtcdError.STOPPED.exception());
+            return s;
+        }
+        if (requireLeader && !hasLeader.getAsBoolean()) {
+            s.end(EtcdError.NO_LEADER.exception());
+            return s;
+        }
+        submit(() -> {
+            if (closed) {
+                s.end(EtcdError.STOPPED.exception());
+            } else {
+                streams.add(s);
+            }
+        });
+        return s;
+    }
+
+    void submit(Runnable task) {
+        tasks.add(task);
+    }
+
+    /** Stops the dispatch thread; open streams end with STOPPED. Any thread. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        tasks.add(STOP);
+        try {
+            thread.join(TimeUnit.SECONDS.toMillis(10));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    // ------------------------------------------------------------------ dispatch loop
+
+    private void run() {
+        List<Runnable> batch = new ArrayList<>();
+        try {
+            while (true) {
+                long now = clock.getAsLong();
+                long wait = Math.max(0, Math.min(nextSync, nextProgressTick) - now);
+                Runnable first = syncRequested && hasRunnableUnsynced() ? tasks.poll() : tasks.poll(wait, TimeUnit.NANOSECONDS);
+                if (first != null) {
+                    batch.clear();
+                    batch.add(first);
+                    tasks.drainTo(batch, 1024);
+                    for (Runnable t : batch) {
+                        if (t == STOP) {
+                            return;
+                        }
+                        if (t instanceof Committed c) {
+                            dispatch(c.rev(), c.changes());
+                        } else {
+                            t.run();
+                        }
+                    }
+                }
+                now = clock.getAsLong();
+                if (now >= nextSync) {
+                    nextSync = now + config.syncInterval();
+                    syncRequested = true;
+                    checkLeader();
+                }
+                if (syncRequested) {
+                    syncRequested = syncUnsynced();
+                }
+                answerPendingProgress();
+                if (now >= nextProgressTick) {
+                    nextProgressTick = now + config.progressInterval();
+                    progressTick();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            LOG.log(System.Logger.Level.ERROR, "watch dispatch stopped", e);
+        } finally {
+            closed = true;
+            for (WatchStream s : streams) {
+                s.end(EtcdError.STOPPED.exception());
+            }
+            streams.clear();
+        }
+    }
+
+    void syncSoon() {
+        syncRequested = true;
+    }
+
+    private boolean hasRunnableUnsynced() {
+        for (Watcher w : unsynced) {
+            if (w.stream.hasRoom()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private WatchResponse.Builder response(long rev, long watchId) {
+        return WatchResponse.newBuilder().setHeader(headerBase.get().toBuilder().setRevision(rev)).setWatchId(watchId);
+    }
+
+    // ------------------------------------------------------------------ requests
+
+    void handle(WatchStream s, WatchRequest request) {
+        if (s.closed) {
+            return;
+        }
+        switch (request.getRequestUnionCase()) {
+            case CREATE_REQUEST -> create(s, request.getCreateRequest());
+            case CANCEL_REQUEST -> cancel(s, request.getCancelRequest().getWatchId());
+            case PROGRESS_REQUEST -> {
+                s.progressRequested = true;
+                progressPending.add(s);
+                answerPendingProgress();
+            }
+            default -> {
+                // etcd ignores an unknown request instead of ending the stream
+            }
+        }
+    }
+
+    private void create(WatchStream s, WatchCreateRequest c) {
+        if (c.getStartRevision() < 0) {
+            s.control(response(dispatched, INVALID_WATCH_ID).setCreated(true).setCanceled(true)
+                    .setCancelReason(EtcdError.COMPACTED.message()).build());
+            return;
+        }
+        byte[] key = c.getKey().isEmpty() ? new byte[] {0} : c.getKey().toByteArray(); // "\0" is the smallest key
+        byte[] end;
+        if (c.getRangeEnd().isEmpty()) {
+            end = null;
+        } else if (c.getRangeEnd().size() == 1 && c.getRangeEnd().byteAt(0) == 0) {
+            end = new byte[0];
+        } else {
+            end = c.getRangeEnd().toByteArray();
+        }
+        String error = null;
+        if (end != null && end.length > 0 && Arrays.compareUnsigned(key, end) >= 0) {
+            error = "mvcc: watcher range is empty";
+        }
+        long id = c.getWatchId();
+        if (error == null) {
+            if (id == 0) {
+                while (s.watchers.containsKey(s.nextId)) {
+                    s.nextId++;
+                }
+                id = s.nextId++;
+            } else if (s.watchers.containsKey(id)) {
+                error = "mvcc: duplicate watch ID provided on the WatchStream";
+            }
+        }
+        if (error != null) {
+            s.control(response(dispatched, INVALID_WATCH_ID).setCreated(true).setCanceled(true)
+                    .setCancelReason(error).build());
+            return;
+        }
+        boolean noPut = false;
+        boolean noDelete = false;
+        for (WatchCreateRequest.FilterType f : c.getFiltersList()) {
+            if (f == WatchCreateRequest.FilterType.NOPUT) {
+                noPut = true;
+            } else if (f == WatchCreateRequest.FilterType.NODELETE) {
+                noDelete = true;
+            }
+        }
+        long start = c.getStartRevision();
+        boolean live = start == 0 || start > dispatched;
+        Watcher w = new Watcher(s, id, key, end, noPut, noDelete, c.getPrevKv(), c.getProgressNotify(),
+                c.getFragment(), start, live ? Math.max(dispatched + 1, start) : start);
+        s.watchers.put(id, w);
+        s.control(response(dispatched, id).setCreated(true).build());
+        if (w.progressNotify) {
+            progressWatchers.add(w);
+        }
+        if (live) {
+            w.synced = true;
+            synced.add(w);
+        } else {
+            unsynced.add(w);
+            syncRequested = true;
+        }
+    }
+
+    private void cancel(WatchStream s, long id) {
+        Watcher w = s.watchers.get(id);
+        if (w == null) {
+            return; // etcd answers nothing for an unknown watch ID
+        }
+        remove(w);
+        s.control(response(dispatched, id).setCanceled(true).build());
+    }
+
+    private void remove(Watcher w) {
+        w.canceled = true;
+        w.stream.watchers.remove(w.id);
+        if (w.synced) {
+            synced.remove(w);
+        } else {
+            unsynced.remove(w);
+        }
+        progressWatchers.remove(w);
+    }
+
+    void closeStream(WatchStream s, EtcdException why) {
+        if (s.closed) {
+            return;
+        }
+        s.closed = true;
+        for (Watcher w : new ArrayList<>(s.watchers.values())) {
+            remove(w);
+        }
+        streams.remove(s);
+        progressPending.remove(s);
+        s.end(why);
+    }
+
+    private void checkLeader() {
+        boolean any = false;
+        for (WatchStream s : streams) {
+            any |= s.requireLeader();
+        }
+        if (!any || hasLeader.getAsBoolean()) {
+            return;
+        }
+        for (WatchStream s : new ArrayList<>(streams)) {
+            if (s.requireLeader()) {
+                closeStream(s, EtcdError.NO_LEADER.exception());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ progress
+
+    /** A stream's progress may be reported once none of its watchers is behind (etcd's progressIfSync). */
+    private boolean streamSynced(WatchStream s) {
+        for (Watcher w : s.watchers.values()) {
+            if (!w.synced || dispatched < w.startRev) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void answerPendingProgress() {
+        if (progressPending.isEmpty()) {
+            return;
+        }
+        for (var it = progressPending.iterator(); it.hasNext(); ) {
+            WatchStream s = it.next();
+            if (s.closed) {
+                it.remove();
+            } else if (streamSynced(s)) {
+                // queued behind every event response up to `dispatched`: "all events <= rev were sent"
+                s.control(response(dispatched, INVALID_WATCH_ID).build());
+                s.progressRequested = false;
+                it.remove();
+            }
+        }
+    }
+
+    private void progressTick() {
+        for (Watcher w : progressWatchers) {
+            if (!w.sentSinceTick && w.synced && dispatched >= w.startRev && w.stream.hasRoom()) {
+                w.stream.offerEvents(response(dispatched, w.id).build());
+            }
+            w.sentSinceTick = false;
+        }
+    }
+
+    // ------------------------------------------------------------------ live dispatch
+
+    /** Per-revision scratch: the events each matched watcher gets. */
+    private final Map<Watcher, List<Event>> matched = new IdentityHashMap<>();
+
+    private void dispatch(long rev, List<StoredRevision> changes) {
+        int i = 0;
+        while (i < changes.size()) {
+            long main = changes.get(i).revision().main();
+            int j = i;
+            while (j < changes.size() && changes.get(j).revision().main() == main) {
+                j++;
+            }
+            dispatchRevision(main, changes.subList(i, j));
+            i = j;
+        }
+        dispatched = Math.max(dispatched, rev);
+    }
+
+    private void dispatchRevision(long main, List<StoredRevision> changes) {
+        if (!synced.isEmpty()) {
+            matched.clear();
+            for (StoredRevision c : changes) {
+                Event e = event(c);
+                synced.match(c.kv().getKey().toByteArray(), w -> {
+                    if (w.nextRev <= main) {
+                        matched.computeIfAbsent(w, k -> new ArrayList<>(2)).add(e);
+                    }
+                });
+            }
+            for (Map.Entry<Watcher, List<Event>> m : matched.entrySet()) {
+                Watcher w = m.getKey();
+                if (!deliver(w, m.getValue(), main)) {
+                    // victim: its stream is full; it catches up from history at this revision
+                    synced.remove(w);
+                    w.synced = false;
+                    w.nextRev = main;
+                    unsynced.add(w);
+                }
+            }
+            matched.clear();
+        }
+        dispatched = main;
+    }
+
+    static Event event(StoredRevision c) {
+        return Event.newBuilder()
+                .setType(c.tombstone() ? Event.EventType.DELETE : Event.EventType.PUT)
+                .setKv(c.kv())
+                .build();
+    }
+
+    /**
+     * Queues {@code events} (one or more whole revisions, in order) for {@code w} with header revision
+     * {@code rev}, after filters, prev_kv and fragmentation. True if queued or nothing to send.
+     */
+    private boolean deliver(Watcher w, List<Event> events, long rev) {
+        List<Event> out = new ArrayList<>(events.size());
+        for (Event e : events) {
+            if (!w.accepts(e)) {
+                continue;
+            }
+            if (w.prevKv && !isCreate(e)) {
+                KeyValue prev = history.valueAt(e.getKv().getKey(), e.getKv().getModRevision() - 1);
+                if (prev != null) {
+                    e = e.toBuilder().setPrevKv(prev).build();
+                }
+            }
+            out.add(e);
+        }
+        if (out.isEmpty()) {
+            return true; // all filtered out: etcd sends nothing
+        }
+        WatchResponse r = response(rev, w.id).addAllEvents(out).build();
+        if (!w.stream.hasRoom()) {
+            w.stream.markStarved();
+            return false;
+        }
+        if (w.fragment && r.getSerializedSize() >= config.maxRequestBytes() && out.size() > 1) {
+            for (WatchResponse f : Fragments.split(r, config.maxRequestBytes())) {
+                w.stream.forceEvents(f); // fragments of one response are never separated
+            }
+        } else if (!w.stream.offerEvents(r)) {
+            return false;
+        }
+        w.sentSinceTick = true;
+        return true;
+    }
+
+    private static boolean isCreate(Event e) {
+        return e.getType() == Event.EventType.PUT && e.getKv().getCreateRevision() == e.getKv().getModRevision();
+    }
+
+    // ------------------------------------------------------------------ catch-up from history
+
+    /**
+     * One catch-up step for the unsynced watchers whose streams have room: cancels those whose next
+     * revision was compacted, reads one bounded slice of history from the smallest next revision up
+     * to {@code dispatched}, serves it, and moves watchers that reached {@code dispatched} to the
+     * synced group. Returns true if another step may do more right away.
+     */
+    private boolean syncUnsynced() {
+        if (unsynced.isEmpty()) {
+            return false;
+        }
+        List<Watcher> ready = new ArrayList<>();
+        for (Watcher w : unsynced) {
+            if (w.stream.hasRoom()) {
+                ready.add(w);
+            }
+        }
+        if (ready.isEmpty()) {
+            return false;
+        }
+        long compactRev = history.compactRevision();
+        long minRev = Long.MAX_VALUE;
+        for (Watcher w : ready) {
+            if (w.nextRev <= dispatched && w.nextRev < compactRev) {
+                // etcd: created earlier, now canceled with the compaction revision (header revision 0)
+                remove(w);
+                w.stream.control(WatchResponse.newBuilder().setHeader(headerBase.get()).setWatchId(w.id)
+                        .setCanceled(true).setCompactRevision(compactRev).build());
+                continue;
+            }
+            minRev = Math.min(minRev, w.nextRev);
+        }
+        ready.removeIf(w -> w.canceled);
+        if (ready.isEmpty()) {
+            return true;
+        }
+        long to = dispatched;
+        if (minRev > to) {
+            for (Watcher w : ready) {
+                toSynced(w);
+            }
+            return true;
+        }
+        List<StoredRevision> records;
+        try {
+            records = history.events(minRev, to, config.historyBatch());
+            if (records.size() >= config.historyBatch()) {
+                long lastMain = records.get(records.size() - 1).revision().main();
+                long firstMain = records.get(0).revision().main();
+                if (firstMain == lastMain) {
+                    // one revision larger than a batch: read all of it (a revision is never split)
+                    records = history.events(firstMain, firstMain, Integer.MAX_VALUE);
+                    to = firstMain;
+                } else {
+                    int cut = records.size();
+                    while (records.get(cut - 1).revision().main() == lastMain) {
+                        cut--;
+                    }
+                    records = records.subList(0, cut);
+                    to = lastMain - 1;
+                }
+            }
+        } catch (EtcdException e) {
+            if (e.error() == EtcdError.COMPACTED) {
+                return true; // compacted meanwhile: the next step cancels who must be
+            }
+            throw e;
+        }
+        WatcherGroup group = new WatcherGroup();
+        for (Watcher w : ready) {
+            group.add(w);
+        }
+        matched.clear();
+        for (StoredRevision rec : records) {
+            long main = rec.revision().main();
+            Event e = event(rec);
+            group.match(rec.kv().getKey().toByteArray(), w -> {
+                if (main >= w.nextRev) {
+                    matched.computeIfAbsent(w, k -> new ArrayList<>()).add(e);
+                }
+            });
+        }
+        long upTo = to;
+        for (Watcher w : ready) {
+            List<Event> evs = matched.get(w);
+            if (evs != null && !deliver(w, evs, upTo)) {
+                continue; // still no room: stays unsynced at the same revision
+            }
+            w.nextRev = Math.max(w.nextRev, upTo + 1);
+            if (w.nextRev > dispatched) {
+                toSynced(w);
+            }
+        }
+        matched.clear();
+        return true;
+    }
+
+    private void toSynced(Watcher w) {
+        unsynced.remove(w);
+        w.synced = true;
+        if (w.nextRev <= dispatched) {
+            w.nextRev = dispatched + 1;
+        }
+        synced.add(w);
+    }
+
+    // ------------------------------------------------------------------ introspection (tests, metrics)
+
+    /** Watchers currently behind (unsynced or victims). Dispatch-thread state read racily: metrics only. */
+    public int slowWatchers() {
+        return unsynced.size();
+    }
+}
