@@ -4,6 +4,8 @@ import dev.etcetera.config.BuildInfo;
 import dev.etcetera.config.EtcdConfig;
 import dev.etcetera.config.EtcdUrl;
 import dev.etcetera.config.MemberConfig;
+import dev.etcetera.lease.LeaseClock;
+import dev.etcetera.lease.LeaseOptions;
 import dev.etcetera.server.EtcdServer;
 import dev.etcetera.server.MemberInfo;
 import dev.etcetera.server.ServerLimits;
@@ -51,7 +53,9 @@ final class MemberFactory {
         }
         JeBackend backend = JeBackend.open(db);
         try {
-            return SingleMemberServer.open(info, limits, backend);
+            return SingleMemberServer.open(info, limits, backend,
+                    LeaseOptions.forRaft(config.raft().heartbeatIntervalMs(), config.raft().electionTimeoutMs()),
+                    LeaseClock.SYSTEM);
         } catch (RuntimeException e) {
             backend.close();
             throw e;

@@ -50,6 +50,7 @@ public final class MvccStore {
     private final ArrayDeque<CompactionJob> compactions = new ArrayDeque<>();
     private long consistentIndex;
     private long consistentTerm;
+    private KeyLeaseSink leaseSink = KeyLeaseSink.NONE;
 
     // --- reader-visible state ---
     private volatile Published published;
@@ -259,7 +260,19 @@ public final class MvccStore {
         };
     }
 
-    Backend.Batch batch() {
+    /**
+     * Tells {@code sink} about every put and deletion from now on (the lessor's attach/detach).
+     * Call before the apply thread starts.
+     */
+    public void leaseSink(KeyLeaseSink sink) {
+        this.leaseSink = sink;
+    }
+
+    /**
+     * The open backend batch (opened if none), for state kept beside the revisions that must commit
+     * atomically with them (leases). Apply thread only.
+     */
+    public Backend.Batch batch() {
         if (batch == null) {
             batch = backend.begin();
         }
@@ -284,6 +297,7 @@ public final class MvccStore {
         batch().put(r, false, kv);
         uncommitted.put(r, kv);
         ki.append(r, false, kv, cacheable(kv));
+        leaseSink.put(key, lease);
         return kv;
     }
 
@@ -304,6 +318,7 @@ public final class MvccStore {
         KeyValue kv = KeyValue.newBuilder().setKey(ki.key()).setModRevision(main).build();
         batch().put(r, true, kv);
         ki.append(r, true, null, false);
+        leaseSink.deleted(ki.key());
     }
 
     /** A write transaction ended having made changes at {@code rev}. */
