@@ -48,17 +48,11 @@ public final class FileJournal implements Journal {
                            long enqueuedNanos) {
     }
 
-    /** A group the writer wrote, waiting for its sync. */
-    private record SyncRequest(SegmentFile segment, long position, SnapshotMarker snapshot,
-                               List<CompletableFuture<Void>> futures, long bytes, long firstEnqueuedNanos) {
-    }
-
     /** What is known durable: everything up to {@code position} of segment {@code seq}. */
     private record DurableMark(long seq, long position, SnapshotMarker snapshot) {
     }
 
     private static final Pending CLOSE = new Pending(List.of(), new byte[0], new int[0], null, 0);
-    private static final SyncRequest CLOSE_SYNC = new SyncRequest(null, 0, null, List.of(), 0, 0);
 
     private final JournalOptions options;
     private final Path dir;
@@ -80,14 +74,17 @@ public final class FileJournal implements Journal {
     private final LogTracker written;
     /** Writer thread only (and close, after the writer stopped). */
     private SegmentFile current;
-    /** Writer thread only. */
+    /**
+     * The next segment's zero-filled file, started when the current segment is half full so that
+     * its 64 MiB of zeros are written while nothing waits for them. Writer thread only.
+     */
     private Future<Path> nextPreallocated;
     /** Writer thread only. */
     private final ByteBuffer writeBuffer;
     private final ExecutorService preallocator;
     private volatile boolean writerBusy;
 
-    private final LinkedBlockingQueue<SyncRequest> syncQueue = new LinkedBlockingQueue<>();
+    private final ForceWriter forceWriter;
 
     private final Object segmentsLock = new Object();
     /** Segments on disk, ascending. Guarded by segmentsLock. */
@@ -125,9 +122,31 @@ public final class FileJournal implements Journal {
         this.durable = new DurableMark(current.seq(), current.position(), t.snapshot());
         this.writeBuffer = ByteBuffer.allocateDirect((int) Math.min(options.maxBatchBytes(), 4L << 20));
         this.preallocator = Executors.newSingleThreadExecutor(r -> daemon(r, "journal-preallocate"));
-        this.nextPreallocated = preallocator.submit(() -> SegmentDirectory.preallocate(dir, options.segmentBytes()));
         this.writerThread = daemon(this::writerLoop, "journal-writer");
-        this.syncThread = daemon(this::syncLoop, "journal-sync");
+        this.forceWriter = new ForceWriter(new ForceWriter.Owner() {
+            @Override
+            public boolean moreComing() {
+                return writerBusy || !queue.isEmpty();
+            }
+
+            @Override
+            public Throwable failure() {
+                return failure.get();
+            }
+
+            @Override
+            public void fail(Throwable cause) {
+                FileJournal.this.fail(cause);
+            }
+
+            @Override
+            public void synced(ForceWriter.SyncRequest last, int calls) {
+                durable = new DurableMark(last.segment().seq(), last.position(), last.snapshot());
+                syncs.incrementAndGet();
+                appends.addAndGet(calls);
+            }
+        }, maxGroupWaitNanos, options.maxBatchBytes(), failpoint);
+        this.syncThread = daemon(forceWriter, "journal-sync");
         writerThread.start();
         syncThread.start();
     }
@@ -276,7 +295,7 @@ public final class FileJournal implements Journal {
                 continue;
             }
             if (first == CLOSE) {
-                syncQueue.add(CLOSE_SYNC);
+                forceWriter.submit(ForceWriter.CLOSE);
                 return;
             }
             futures.clear();
@@ -314,7 +333,7 @@ public final class FileJournal implements Journal {
                 // Not busy before the hand-off: the sync thread stops waiting for more as soon as
                 // it sees this request and an idle writer with an empty queue.
                 writerBusy = false;
-                syncQueue.add(new SyncRequest(current, current.position(), written.snapshot(),
+                forceWriter.submit(new ForceWriter.SyncRequest(current, current.position(), written.snapshot(),
                         List.copyOf(futures), bytes, first.enqueuedNanos()));
             } catch (Throwable t) {
                 fail(t);
@@ -324,7 +343,7 @@ public final class FileJournal implements Journal {
                 writerBusy = false;
             }
             if (closeSeen) {
-                syncQueue.add(CLOSE_SYNC);
+                forceWriter.submit(ForceWriter.CLOSE);
                 return;
             }
         }
@@ -355,6 +374,13 @@ public final class FileJournal implements Journal {
             written.apply(p.records().get(i));
             start = p.ends()[i];
         }
+        if (nextPreallocated == null && writePosition() > current.capacity() / 2) {
+            startPreallocation();
+        }
+    }
+
+    private void startPreallocation() {
+        nextPreallocated = preallocator.submit(() -> SegmentDirectory.preallocate(dir, options.segmentBytes()));
     }
 
     private void flushBuffer() throws IOException {
@@ -377,6 +403,9 @@ public final class FileJournal implements Journal {
     private void rotate() throws IOException {
         SegmentName next = new SegmentName(current.seq() + 1, written.lastIndex() + 1);
         Path tmp;
+        if (nextPreallocated == null) {
+            startPreallocation(); // a batch larger than half a segment skipped the usual trigger
+        }
         try {
             tmp = nextPreallocated.get();
         } catch (ExecutionException e) {
@@ -400,94 +429,7 @@ public final class FileJournal implements Journal {
         current.close();
         current = created;
         segmentsCreated.incrementAndGet();
-        nextPreallocated = preallocator.submit(() -> SegmentDirectory.preallocate(dir, options.segmentBytes()));
-    }
-
-    // ---- sync thread ----
-
-    private void syncLoop() {
-        List<SyncRequest> group = new ArrayList<>();
-        while (true) {
-            group.clear();
-            SyncRequest first;
-            try {
-                first = syncQueue.take();
-            } catch (InterruptedException e) {
-                fail(e);
-                continue;
-            }
-            if (first == CLOSE_SYNC) {
-                return;
-            }
-            group.add(first);
-            boolean closeSeen = false;
-            try {
-                closeSeen = collectGroup(group);
-                if (failure.get() == null) {
-                    failpoint.hit("before-sync");
-                    SegmentFile forced = null;
-                    for (SyncRequest r : group) {
-                        if (r.segment() != forced) {
-                            r.segment().force();
-                            forced = r.segment();
-                        }
-                    }
-                    SyncRequest last = group.getLast();
-                    durable = new DurableMark(last.segment().seq(), last.position(), last.snapshot());
-                    syncs.incrementAndGet();
-                    for (SyncRequest r : group) {
-                        appends.addAndGet(r.futures().size());
-                        r.futures().forEach(f -> f.complete(null));
-                    }
-                } else {
-                    failGroup(group);
-                }
-            } catch (Throwable t) {
-                fail(t);
-                failGroup(group);
-            }
-            if (closeSeen) {
-                return;
-            }
-        }
-    }
-
-    /**
-     * Adds to {@code group} every request already queued, then keeps waiting for more while the
-     * writer is still producing, until {@code maxGroupWait} after the first append of the group
-     * or {@code maxBatchBytes} are covered.
-     *
-     * @return whether the writer's close marker was taken
-     */
-    private boolean collectGroup(List<SyncRequest> group) throws InterruptedException {
-        long bytes = group.getFirst().bytes();
-        long deadline = group.getFirst().firstEnqueuedNanos() + maxGroupWaitNanos;
-        while (bytes < options.maxBatchBytes()) {
-            SyncRequest next = syncQueue.poll();
-            if (next == null) {
-                long wait = deadline - System.nanoTime();
-                if (wait <= 0 || !(writerBusy || !queue.isEmpty())) {
-                    return false;
-                }
-                next = syncQueue.poll(wait, TimeUnit.NANOSECONDS);
-                if (next == null) {
-                    return false;
-                }
-            }
-            if (next == CLOSE_SYNC) {
-                return true;
-            }
-            group.add(next);
-            bytes += next.bytes();
-        }
-        return false;
-    }
-
-    private void failGroup(List<SyncRequest> group) {
-        JournalFailedException ex = failedException();
-        for (SyncRequest r : group) {
-            r.futures().forEach(f -> f.completeExceptionally(ex));
-        }
+        nextPreallocated = null;
     }
 
     // ---- failure ----
@@ -574,13 +516,17 @@ public final class FileJournal implements Journal {
                     }
                 }
             }
-            for (SegmentName n : doomed) {
-                Files.delete(n.in(dir));
-            }
-            if (!doomed.isEmpty()) {
-                SegmentDirectory.syncDir(dir);
-                synchronized (segmentsLock) {
-                    segments.removeAll(doomed);
+            // Oldest first, so that a failure or crash part-way leaves a contiguous sequence.
+            try {
+                for (SegmentName n : doomed) {
+                    Files.delete(n.in(dir));
+                    synchronized (segmentsLock) {
+                        segments.remove(n);
+                    }
+                }
+            } finally {
+                if (!doomed.isEmpty()) {
+                    SegmentDirectory.syncDir(dir);
                 }
             }
             return doomed.size();
@@ -603,6 +549,12 @@ public final class FileJournal implements Journal {
         }
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Waits for the journal's threads, so it must not be called from a completion callback
+     * (which runs on the sync thread).
+     */
     @Override
     public void close() {
         synchronized (appendLock) {

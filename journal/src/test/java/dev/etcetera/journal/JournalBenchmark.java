@@ -25,12 +25,15 @@ import java.util.stream.Stream;
  *   mvn -B -q -pl journal -am test-compile
  *   java -cp journal/target/classes:journal/target/test-classes dev.etcetera.journal.JournalBenchmark \
  *        [dir=journal/target/bench] [seconds=3] [repeats=3] [appenders=1,16,128,1024] [maxGroupWaitMicros=2000]
+ *        [platform|virtual]
  * </pre>
  * Not a test: numbers depend on the disk and on what else the machine runs.
  */
 public final class JournalBenchmark {
 
     private static final int ENTRY_BYTES = 256;
+    /** Appenders as virtual threads (cheap wake-ups) instead of platform threads. */
+    private static boolean virtual;
 
     record Result(double opsPerSec, double p50Micros, double p99Micros, double entriesPerSync) {
     }
@@ -42,31 +45,52 @@ public final class JournalBenchmark {
         int[] appenders = args.length > 3 ? Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray()
                 : new int[] {1, 16, 128, 1024};
         long groupWaitMicros = args.length > 4 ? Long.parseLong(args[4]) : 2000;
+        virtual = args.length > 5 && args[5].equals("virtual");
         Files.createDirectories(base);
         System.out.printf("journal benchmark: dir=%s, %.1f s per run, %d repeats, %d-byte entries, maxGroupWait=%d us,"
-                + " %d cpus%n", base.toAbsolutePath(), seconds, repeats, ENTRY_BYTES, groupWaitMicros,
-                Runtime.getRuntime().availableProcessors());
+                + " %s appender threads, %d cpus%n", base.toAbsolutePath(), seconds, repeats, ENTRY_BYTES,
+                groupWaitMicros, virtual ? "virtual" : "platform", Runtime.getRuntime().availableProcessors());
 
+        // The raw baseline runs right before every journal run (interleaved), in the same directory,
+        // so that both see the same disk weather; the file is zero-filled once, up front.
+        Path rawFile = base.resolve("raw.dat");
+        try (FileChannel ch = FileChannel.open(rawFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING)) {
+            SegmentDirectory.zeroFill(ch, 0, RAW_FILE_BYTES);
+        }
         List<List<Result>> raw = new ArrayList<>();
         List<List<Result>> journal = new ArrayList<>();
         for (int a = 0; a < appenders.length; a++) {
             journal.add(new ArrayList<>());
+            raw.add(new ArrayList<>());
         }
-        raw.add(new ArrayList<>());
-        for (int rep = 0; rep < repeats; rep++) {
-            raw.getFirst().add(rawFdatasync(base, seconds));
-            System.out.printf("  repeat %d raw fdatasync: %s%n", rep, raw.getFirst().getLast());
-            for (int a = 0; a < appenders.length; a++) {
-                Result r = journalRun(base, appenders[a], seconds, groupWaitMicros);
-                journal.get(a).add(r);
-                System.out.printf("  repeat %d %4d appenders: %s%n", rep, appenders[a], r);
+        try {
+            for (int rep = 0; rep < repeats; rep++) {
+                for (int a = 0; a < appenders.length; a++) {
+                    Result baseline = rawFdatasync(rawFile, seconds / 2);
+                    raw.get(a).add(baseline);
+                    Result r = journalRun(base, appenders[a], seconds, groupWaitMicros);
+                    journal.get(a).add(r);
+                    System.out.printf("  repeat %d %4d appenders: %s (raw fdatasync just before: %,.0f/s p50 %,.0f us)%n",
+                            rep, appenders[a], r, baseline.opsPerSec(), baseline.p50Micros());
+                }
             }
+        } catch (Exception e) {
+            Files.deleteIfExists(rawFile);
+            throw e;
+        }
+        List<Result> allRaw = raw.stream().flatMap(List::stream).toList();
+        double[] paired;
+        try {
+            paired = pairedLatency(base, rawFile, seconds * repeats, groupWaitMicros);
+        } finally {
+            Files.deleteIfExists(rawFile);
         }
 
         System.out.println();
         System.out.println("| workload | ops/s (median [min, max]) | p50 latency us | p99 latency us | entries per fdatasync |");
         System.out.println("|---|---|---|---|---|");
-        row("raw fdatasync loop (" + (ENTRY_BYTES + 36) + " B write + force)", raw.getFirst());
+        row("raw fdatasync loop (" + (ENTRY_BYTES + 36) + " B write + force(false)), all baseline runs", allRaw);
         for (int a = 0; a < appenders.length; a++) {
             row(appenders[a] + " appender" + (appenders[a] == 1 ? "" : "s"), journal.get(a));
         }
@@ -75,8 +99,63 @@ public final class JournalBenchmark {
             System.out.printf("%d appenders / 1 appender: %.1fx%n", appenders[a],
                     median(journal.get(a), Result::opsPerSec) / one);
         }
-        System.out.printf("1-appender p50 latency / raw fdatasync p50: %.2fx%n",
-                median(journal.getFirst(), Result::p50Micros) / median(raw.getFirst(), Result::p50Micros));
+        System.out.printf("paired single-thread latency, %d samples each (rounds of 50 raw fdatasyncs then 50 journal"
+                + " appends): raw p50 %.0f us, journal p50 %.0f us -> %.2fx; raw mean %.0f us, journal mean %.0f us"
+                + " -> %.2fx%n", (long) paired[4], paired[0], paired[1], paired[1] / paired[0], paired[2], paired[3],
+                paired[3] / paired[2]);
+        System.out.printf("1-appender p50 latency / p50 of the raw fdatasync runs interleaved with it: %.2fx"
+                + " (per repeat: %s)%n",
+                median(journal.getFirst(), Result::p50Micros) / median(raw.getFirst(), Result::p50Micros),
+                java.util.stream.IntStream.range(0, repeats).mapToObj(i -> String.format("%.2f",
+                        journal.getFirst().get(i).p50Micros() / raw.getFirst().get(i).p50Micros())).toList());
+    }
+
+    /**
+     * Single-appender latency against raw fdatasync on the same thread, alternating rounds of 50
+     * raw syncs and 50 journal appends so that both see the same disk conditions.
+     *
+     * @return {raw p50 us, journal p50 us, raw mean us, journal mean us}
+     */
+    static double[] pairedLatency(Path base, Path rawFile, double seconds, long groupWaitMicros) throws Exception {
+        Path dir = base.resolve("journal-paired");
+        deleteTree(dir);
+        int round = 50;
+        List<Long> raw = new ArrayList<>();
+        List<Long> jour = new ArrayList<>();
+        try (FileChannel ch = FileChannel.open(rawFile, StandardOpenOption.WRITE);
+             FileJournal j = FileJournal.open(JournalOptions.defaults(dir)
+                     .withMaxGroupWait(java.time.Duration.ofNanos(groupWaitMicros * 1000)), t -> t.printStackTrace())) {
+            ByteBuffer block = ByteBuffer.allocateDirect(ENTRY_BYTES + 36);
+            byte[] payload = new byte[ENTRY_BYTES];
+            long pos = 0;
+            long index = 1;
+            long end = System.nanoTime() + (long) (seconds * 1e9);
+            while (System.nanoTime() < end) {
+                for (int i = 0; i < round; i++) {
+                    long t0 = System.nanoTime();
+                    block.clear();
+                    while (block.hasRemaining()) {
+                        pos += ch.write(block, pos);
+                    }
+                    ch.force(false);
+                    raw.add(System.nanoTime() - t0);
+                    if (pos + block.capacity() > RAW_FILE_BYTES) {
+                        pos = 0;
+                    }
+                }
+                for (int i = 0; i < round; i++) {
+                    long t0 = System.nanoTime();
+                    j.append(JournalBatch.of(List.of(new JournalEntry(index++, 1, 0, payload)))).get(60, TimeUnit.SECONDS);
+                    jour.add(System.nanoTime() - t0);
+                }
+            }
+        } finally {
+            deleteTree(dir);
+        }
+        long[] r = raw.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] q = jour.stream().mapToLong(Long::longValue).sorted().toArray();
+        return new double[] {r[r.length / 2] / 1e3, q[q.length / 2] / 1e3,
+                Arrays.stream(r).average().orElse(0) / 1e3, Arrays.stream(q).average().orElse(0) / 1e3, r.length};
     }
 
     private static void row(String name, List<Result> rs) {
@@ -98,13 +177,12 @@ public final class JournalBenchmark {
         return rs.stream().mapToDouble(f).max().orElse(0);
     }
 
+    private static final long RAW_FILE_BYTES = 64L << 20;
+
     /** One thread: write a record-sized block, fdatasync, repeat, in a preallocated file. */
-    static Result rawFdatasync(Path base, double seconds) throws IOException {
-        Path file = base.resolve("raw.dat");
-        long size = 64L << 20;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
-                StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-            SegmentDirectory.zeroFill(ch, 0, size);
+    static Result rawFdatasync(Path file, double seconds) throws IOException {
+        long size = RAW_FILE_BYTES;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
             ByteBuffer block = ByteBuffer.allocateDirect(ENTRY_BYTES + 36);
             long[] lat = new long[1 << 22];
             int n = 0;
@@ -127,8 +205,6 @@ public final class JournalBenchmark {
             long[] l = Arrays.copyOf(lat, n);
             Arrays.sort(l);
             return new Result(n / elapsed, l[n / 2] / 1e3, l[(int) (n * 0.99)] / 1e3, 1);
-        } finally {
-            Files.deleteIfExists(file);
         }
     }
 
@@ -186,7 +262,8 @@ public final class JournalBenchmark {
                 lat.add(mine);
             }
             int id = t;
-            threads.add(Thread.ofPlatform().daemon().start(() -> {
+            Thread.Builder builder = virtual ? Thread.ofVirtual() : Thread.ofPlatform().daemon();
+            threads.add(builder.start(() -> {
                 int n = 0;
                 try {
                     ready.countDown();

@@ -3,7 +3,6 @@ package dev.etcetera.raft;
 import com.google.protobuf.ByteString;
 import dev.etcetera.raft.RaftLogger.Level;
 import dev.etcetera.raft.pb.ConfChange;
-import dev.etcetera.raft.pb.ConfChangeType;
 import dev.etcetera.raft.pb.ConfState;
 import dev.etcetera.raft.pb.Entry;
 import dev.etcetera.raft.pb.EntryType;
@@ -12,11 +11,9 @@ import dev.etcetera.raft.pb.Message;
 import dev.etcetera.raft.pb.MessageType;
 import dev.etcetera.raft.pb.Snapshot;
 import dev.etcetera.raft.tracker.Progress;
-import dev.etcetera.raft.tracker.ProgressState;
 import dev.etcetera.raft.tracker.ProgressTracker;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -51,7 +48,7 @@ final class Raft {
     long leadTransferee = NONE;
     /** A conf change at an index above applied is in flight: no other may be proposed. */
     long pendingConfIndex;
-    private ReadOnly readOnly = new ReadOnly();
+    ReadOnly readOnly = new ReadOnly();
     /** ReadIndex requests that arrived before this leader committed an entry of its term. */
     private final List<Message> pendingReadIndexMessages = new ArrayList<>();
     /** A ReadIndex request was queued since the last heartbeat round: broadcast one at the next Ready. */
@@ -66,6 +63,7 @@ final class Raft {
     int randomizedElectionTimeout;
     final long maxMsgSize;
     private final SplittableRandom rand;
+    private final LeaderStep leader = new LeaderStep(this);
     final RaftLogger logger;
 
     Raft(RaftConfig c) {
@@ -110,11 +108,11 @@ final class Raft {
         if (logger.enabled(Level.INFO)) logger.log(Level.INFO, s);
     }
 
-    private boolean debugOn() {
+    boolean debugOn() {
         return logger.enabled(Level.DEBUG);
     }
 
-    private void debug(String s) {
+    void debug(String s) {
         logger.log(Level.DEBUG, s);
     }
 
@@ -170,7 +168,7 @@ final class Raft {
         msgsImmediate.add(state == StateType.LEADER);
     }
 
-    private boolean sendAppend(long to) {
+    boolean sendAppend(long to) {
         return maybeSendAppend(to, true);
     }
 
@@ -180,7 +178,7 @@ final class Raft {
      *
      * @return whether a message was sent
      */
-    private boolean maybeSendAppend(long to, boolean sendIfEmpty) {
+    boolean maybeSendAppend(long to, boolean sendIfEmpty) {
         Progress pr = prs.get(to);
         if (pr == null || pr.isPaused()) {
             return false;
@@ -245,7 +243,7 @@ final class Raft {
         send(Message.newBuilder().setTo(to).setType(MessageType.MSG_HEARTBEAT).setCommit(commit).setContext(ctx));
     }
 
-    private void bcastAppend() {
+    void bcastAppend() {
         for (long to : prs.progress().keySet()) {
             if (to != id) sendAppend(to);
         }
@@ -369,7 +367,7 @@ final class Raft {
         info(id + " became leader at term " + term);
     }
 
-    private void appendEntry(List<Entry> es) {
+    void appendEntry(List<Entry> es) {
         long li = raftLog.lastIndex();
         List<Entry> stamped = new ArrayList<>(es.size());
         for (int i = 0; i < es.size(); i++) {
@@ -555,7 +553,7 @@ final class Raft {
             case MSG_VOTE, MSG_PRE_VOTE -> handleVoteRequest(m);
             default -> {
                 switch (state) {
-                    case LEADER -> stepLeader(m);
+                    case LEADER -> leader.stepLeader(m);
                     case CANDIDATE, PRE_CANDIDATE -> stepCandidate(m);
                     case FOLLOWER -> stepFollower(m);
                 }
@@ -588,176 +586,7 @@ final class Raft {
 
     // ---------------------------------------------------------------- leader
 
-    private void stepLeader(Message m) {
-        switch (m.getType()) {
-            case MSG_BEAT -> {
-                bcastHeartbeat();
-                return;
-            }
-            case MSG_CHECK_QUORUM -> {
-                if (!prs.quorumActive(id)) {
-                    info(id + " stepped down to follower since quorum is not active");
-                    becomeFollower(term, NONE);
-                }
-                // every follower must prove itself again during the next election timeout
-                for (var e : prs.progress().entrySet()) {
-                    if (e.getKey() != id) e.getValue().recentActive(false);
-                }
-                return;
-            }
-            case MSG_PROP -> {
-                proposeAsLeader(m.getEntriesList());
-                return;
-            }
-            case MSG_READ_INDEX -> {
-                readIndexAsLeader(m);
-                return;
-            }
-            default -> {
-            }
-        }
-        Progress pr = prs.get(m.getFrom());
-        if (pr == null) {
-            if (debugOn()) debug(id + " no progress available for " + m.getFrom());
-            return;
-        }
-        switch (m.getType()) {
-            case MSG_APP_RESP -> handleAppendResponse(m, pr);
-            case MSG_HEARTBEAT_RESP -> handleHeartbeatResponse(m, pr);
-            case MSG_SNAP_STATUS -> {
-                if (pr.state() != ProgressState.SNAPSHOT) {
-                    return;
-                }
-                if (m.getReject()) {
-                    info(id + " snapshot to " + m.getFrom() + " failed, resumed sending replication messages to " + m.getFrom() + " [" + pr + "]");
-                    pr.becomeProbe();
-                } else {
-                    pr.becomeProbe();
-                    info(id + " snapshot to " + m.getFrom() + " succeeded, resumed sending replication messages to " + m.getFrom() + " [" + pr + "]");
-                }
-                // wait for a heartbeat response (or the MsgAppResp to the snapshot) before probing
-                pr.probeSent(true);
-            }
-            case MSG_UNREACHABLE -> {
-                if (pr.state() == ProgressState.REPLICATE) {
-                    pr.becomeProbe();
-                }
-                if (debugOn()) debug(id + " failed to send message to " + m.getFrom() + " because it is unreachable [" + pr + "]");
-            }
-            case MSG_TRANSFER_LEADER -> handleTransferLeader(m, pr);
-            default -> {
-            }
-        }
-    }
-
-    private void handleAppendResponse(Message m, Progress pr) {
-        pr.recentActive(true);
-        if (m.getReject()) {
-            if (debugOn()) debug(id + " received MsgAppResp(rejected, hint: (index " + m.getRejectHint() + ", term "
-                    + m.getLogTerm() + ")) from " + m.getFrom() + " for index " + m.getIndex());
-            long nextProbeIdx = m.getRejectHint();
-            if (m.getLogTerm() > 0) {
-                // skip every entry of ours whose term is above the follower's term at the hint
-                nextProbeIdx = raftLog.findConflictByTerm(m.getRejectHint(), m.getLogTerm())[0];
-            }
-            if (pr.maybeDecrTo(m.getIndex(), nextProbeIdx)) {
-                if (debugOn()) debug(id + " decreased progress of " + m.getFrom() + " to [" + pr + "]");
-                if (pr.state() == ProgressState.REPLICATE) {
-                    pr.becomeProbe();
-                }
-                sendAppend(m.getFrom());
-            }
-            return;
-        }
-        boolean oldPaused = pr.isPaused();
-        if (!pr.maybeUpdate(m.getIndex())) {
-            return; // stale
-        }
-        switch (pr.state()) {
-            case PROBE -> pr.becomeReplicate();
-            case SNAPSHOT -> {
-                if (pr.match() + 1 >= raftLog.firstIndex()) {
-                    // the snapshot (or a later append) put it back within our log
-                    if (debugOn()) debug(id + " recovered from needing snapshot, resumed sending replication messages to " + m.getFrom() + " [" + pr + "]");
-                    pr.becomeProbe();
-                    pr.becomeReplicate();
-                }
-            }
-            case REPLICATE -> pr.inflights().freeLE(m.getIndex());
-        }
-        if (maybeCommit()) {
-            releasePendingReadIndexMessages();
-            bcastAppend();
-        } else if (oldPaused) {
-            sendAppend(m.getFrom());
-        }
-        // stream more while the window allows
-        while (maybeSendAppend(m.getFrom(), false)) {
-            // keep going
-        }
-        if (m.getFrom() == leadTransferee && pr.match() == raftLog.lastIndex()) {
-            info(id + " sent MsgTimeoutNow to " + m.getFrom() + " after received MsgAppResp");
-            sendTimeoutNow(m.getFrom());
-        }
-    }
-
-    private void handleHeartbeatResponse(Message m, Progress pr) {
-        pr.recentActive(true);
-        pr.probeSent(false);
-        if (pr.state() == ProgressState.REPLICATE && pr.inflights().full()) {
-            pr.inflights().freeFirstOne();
-        }
-        if (pr.match() < raftLog.lastIndex()) {
-            sendAppend(m.getFrom());
-        }
-        if (m.getContext().isEmpty()) {
-            return;
-        }
-        Set<Long> acks = readOnly.recvAck(m.getFrom(), m.getContext());
-        if (acks == null) {
-            return;
-        }
-        acks.add(id);
-        if (!prs.isQuorum(acks)) {
-            return;
-        }
-        for (ReadOnly.Status rs : readOnly.advance(m.getContext())) {
-            answerReadIndex(rs.request(), rs.index());
-        }
-    }
-
-    private void handleTransferLeader(Message m, Progress pr) {
-        if (pr.isLearner()) {
-            info(id + " is learner. Ignored transferring leadership");
-            return;
-        }
-        long transferee = m.getFrom();
-        long last = leadTransferee;
-        if (last != NONE) {
-            if (last == transferee) {
-                info(id + " [term " + term + "] transfer leadership to " + transferee + " is in progress, ignores request to same node " + transferee);
-                return;
-            }
-            abortLeaderTransfer();
-            info(id + " [term " + term + "] abort previous transferring leadership to " + last);
-        }
-        if (transferee == id) {
-            if (debugOn()) debug(id + " is already leader. Ignored transferring leadership to self");
-            return;
-        }
-        info(id + " [term " + term + "] starts to transfer leadership to " + transferee);
-        // the transfer must complete within one election timeout or it is abandoned
-        electionElapsed = 0;
-        leadTransferee = transferee;
-        if (pr.match() == raftLog.lastIndex()) {
-            sendTimeoutNow(transferee);
-            info(id + " sends MsgTimeoutNow to " + transferee + " immediately as " + transferee + " already has up-to-date log");
-        } else {
-            sendAppend(transferee);
-        }
-    }
-
-    private void sendTimeoutNow(long to) {
+    void sendTimeoutNow(long to) {
         send(Message.newBuilder().setTo(to).setType(MessageType.MSG_TIMEOUT_NOW));
     }
 
@@ -774,7 +603,7 @@ final class Raft {
     ProposeResult propose(List<Entry> entries) {
         switch (state) {
             case LEADER -> {
-                return proposeAsLeader(entries);
+                return leader.proposeAsLeader(entries);
             }
             case CANDIDATE, PRE_CANDIDATE -> {
                 info(id + " no leader at term " + term + "; dropping proposal");
@@ -787,112 +616,6 @@ final class Raft {
                 }
                 send(Message.newBuilder().setTo(lead).setType(MessageType.MSG_PROP).addAllEntries(entries));
                 return ProposeResult.FORWARDED;
-            }
-        }
-    }
-
-    private ProposeResult proposeAsLeader(List<Entry> entries) {
-        if (entries.isEmpty()) {
-            throw new IllegalArgumentException(id + " stepped empty MsgProp");
-        }
-        if (prs.get(id) == null) {
-            // we were removed from the configuration while leading
-            return ProposeResult.NOT_MEMBER;
-        }
-        if (leadTransferee != NONE) {
-            if (debugOn()) debug(id + " [term " + term + "] transfer leadership to " + leadTransferee + " is in progress; dropping proposal");
-            return ProposeResult.TRANSFERRING;
-        }
-        List<Entry> toAppend = entries;
-        ProposeResult refused = null;
-        for (int i = 0; i < entries.size(); i++) {
-            Entry e = entries.get(i);
-            if (e.getType() != EntryType.ENTRY_CONF_CHANGE) {
-                continue;
-            }
-            ProposeResult check = checkConfChange(e);
-            if (check != ProposeResult.ACCEPTED) {
-                // keep the batch's shape (a forwarded batch is not retried), but neutralise the change
-                if (toAppend == entries) toAppend = new ArrayList<>(entries);
-                toAppend.set(i, Entry.getDefaultInstance());
-                refused = check;
-            } else {
-                pendingConfIndex = raftLog.lastIndex() + i + 1;
-            }
-        }
-        if (refused != null && entries.size() == 1) {
-            return refused;
-        }
-        appendEntry(toAppend);
-        bcastAppend();
-        return refused == null ? ProposeResult.ACCEPTED : refused;
-    }
-
-    /** The leader-side admission of one conf change entry (etcd's pending-change and strict checks). */
-    private ProposeResult checkConfChange(Entry e) {
-        ConfChange cc;
-        try {
-            cc = ConfChange.parseFrom(e.getData());
-        } catch (com.google.protobuf.InvalidProtocolBufferException ex) {
-            return ProposeResult.INVALID_CONF_CHANGE;
-        }
-        if (pendingConfIndex > raftLog.applied) {
-            info(id + " ignoring conf change " + Describe.confChange(cc) + " at config " + Describe.confState(prs.confState())
-                    + ": possible unapplied conf change at index " + pendingConfIndex + " (applied to " + raftLog.applied + ")");
-            return ProposeResult.CONF_CHANGE_PENDING;
-        }
-        long node = cc.getNodeId();
-        if (node == NONE) {
-            return ProposeResult.INVALID_CONF_CHANGE;
-        }
-        int voters = prs.voters().size();
-        int activeVoters = 0;
-        for (long v : prs.voters()) {
-            Progress pr = prs.get(v);
-            if (v == id || (pr != null && pr.recentActive())) activeVoters++;
-        }
-        switch (cc.getType()) {
-            case CONF_CHANGE_ADD_LEARNER_NODE -> {
-                if (prs.isVoter(node)) {
-                    info(id + " refusing conf change " + Describe.confChange(cc) + ": cannot demote a voter to learner");
-                    return ProposeResult.INVALID_CONF_CHANGE;
-                }
-                return ProposeResult.ACCEPTED;
-            }
-            case CONF_CHANGE_ADD_NODE -> {
-                if (prs.isVoter(node)) {
-                    return ProposeResult.ACCEPTED; // no-op, harmless
-                }
-                // the new voter counts as active only if it is a caught-up learner; a brand-new member
-                // must not be able to make the group lose quorum (etcd's strict reconfig check)
-                int activeAfter = activeVoters;
-                Progress pr = prs.get(node);
-                if (pr != null && pr.recentActive()) activeAfter++;
-                if (activeAfter < (voters + 1) / 2 + 1) {
-                    info(id + " refusing conf change " + Describe.confChange(cc) + ": " + activeAfter + " active voters of "
-                            + (voters + 1) + " would not be a quorum");
-                    return ProposeResult.UNSAFE_CONF_CHANGE;
-                }
-                return ProposeResult.ACCEPTED;
-            }
-            case CONF_CHANGE_REMOVE_NODE -> {
-                if (prs.isVoter(node)) {
-                    if (voters == 1) {
-                        info(id + " refusing conf change " + Describe.confChange(cc) + ": removed all voters");
-                        return ProposeResult.INVALID_CONF_CHANGE;
-                    }
-                    Progress pr = prs.get(node);
-                    int activeAfter = activeVoters - ((node == id || (pr != null && pr.recentActive())) ? 1 : 0);
-                    if (activeAfter < (voters - 1) / 2 + 1) {
-                        info(id + " refusing conf change " + Describe.confChange(cc) + ": " + activeAfter + " active voters of "
-                                + (voters - 1) + " would not be a quorum");
-                        return ProposeResult.UNSAFE_CONF_CHANGE;
-                    }
-                }
-                return ProposeResult.ACCEPTED;
-            }
-            default -> {
-                return ProposeResult.INVALID_CONF_CHANGE;
             }
         }
     }
@@ -914,15 +637,20 @@ final class Raft {
         return ProposeResult.FORWARDED;
     }
 
-    private void readIndexAsLeader(Message m) {
-        if (prs.voters().size() <= 1) {
-            // a single voter is its own quorum
-            answerReadIndex(m, raftLog.committed);
+    void readIndexAsLeader(Message m) {
+        if (!committedEntryInCurrentTerm()) {
+            // our commit index may lag the previous leader's (or, after a restart, what this node
+            // committed before) until our first entry of this term commits
+            pendingReadIndexMessages.add(m);
             return;
         }
-        if (!committedEntryInCurrentTerm()) {
-            // our commit index may lag the previous leader's until our first entry commits
-            pendingReadIndexMessages.add(m);
+        serveReadIndex(m);
+    }
+
+    private void serveReadIndex(Message m) {
+        if (prs.voters().size() <= 1) {
+            // a single voter is its own quorum: no heartbeat round needed
+            answerReadIndex(m, raftLog.committed);
             return;
         }
         queueReadIndex(m);
@@ -934,17 +662,17 @@ final class Raft {
         readIndexBroadcastPending = true;
     }
 
-    private void releasePendingReadIndexMessages() {
+    void releasePendingReadIndexMessages() {
         if (pendingReadIndexMessages.isEmpty() || !committedEntryInCurrentTerm()) {
             return;
         }
         for (Message m : pendingReadIndexMessages) {
-            queueReadIndex(m);
+            serveReadIndex(m);
         }
         pendingReadIndexMessages.clear();
     }
 
-    private void answerReadIndex(Message req, long index) {
+    void answerReadIndex(Message req, long index) {
         if (req.getFrom() == NONE || req.getFrom() == id) {
             readStates.add(new ReadState(index, req.getContext()));
             return;

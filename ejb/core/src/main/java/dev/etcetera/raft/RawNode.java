@@ -163,7 +163,10 @@ public final class RawNode {
             prevHardState = rd.hardState();
         }
         if (rd.snapshot() != null) {
-            raft.raftLog.stableSnapTo(rd.snapshot().getMetadata().getIndex());
+            long si = rd.snapshot().getMetadata().getIndex();
+            raft.raftLog.stableSnapTo(si);
+            // the caller installed the snapshot into its state machine: that is applying up to si
+            raft.raftLog.appliedTo(si);
         }
         if (!rd.entries().isEmpty()) {
             Entry last = rd.entries().get(rd.entries().size() - 1);

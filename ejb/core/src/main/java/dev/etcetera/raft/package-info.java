@@ -29,5 +29,19 @@
  * (the fix to the single-server-change bug). A change that would leave fewer recently active
  * voters than a quorum of the new configuration is refused (etcd's strict reconfig check).
  * Demoting a voter to a learner is refused: remove it and add it back as a learner.
+ * A new cluster starts from {@link dev.etcetera.raft.MemoryStorage#bootstrap}: its initial members
+ * are committed conf change entries at term 1 (as in etcd), so a member added later learns the
+ * configuration by replaying the log. A node installs a snapshot only if the snapshot's
+ * configuration contains it; the server should therefore take a snapshot after applying a change
+ * that adds a member (the simulation does), or a new member whose entries were compacted away
+ * waits for the next snapshot.
+ *
+ * <p><b>Node loop</b> (one thread): {@code tick()} every 100 ms; {@code step()} each peer message;
+ * {@code propose}/{@code readIndex} from the request queue; then while {@code hasReady()}: take
+ * the {@link dev.etcetera.raft.Ready}, send {@code messages()}, persist snapshot, entries and hard
+ * state (fsync when {@code mustSync()}), send {@code persistedMessages()}, apply
+ * {@code committedEntries()} (conf changes through {@code applyConfChange}), answer reads whose
+ * {@code ReadState} index is applied, {@code advance(ready)}. The transport reports failures with
+ * {@code reportUnreachable} and snapshot delivery with {@code reportSnapshot}.
  */
 package dev.etcetera.raft;

@@ -596,7 +596,15 @@ final class ClusterSimulation {
             }
         }
         long leader = agreedLeader();
-        Map<Long, Entry> ll = logs.get((int) leader - 1);
+        for (long until = now + 200; leader == 0 && now < until; now++) {
+            // leadership may be changing hands right now (e.g. a delayed vote): let it settle
+            tickAll();
+            settle();
+            leader = agreedLeader();
+        }
+        if (leader == 0) fail("liveness: leadership did not settle after the final write");
+        Map<Long, Entry> ll = new HashMap<>();
+        for (Entry e : members[(int) leader - 1].node.logEntries()) ll.put(e.getIndex(), e);
         for (Map.Entry<Long, Committed> c : committed.entrySet()) {
             Entry e = ll.get(c.getKey());
             if (e != null && (e.getTerm() != c.getValue().term() || !e.getData().equals(c.getValue().data()))) {
