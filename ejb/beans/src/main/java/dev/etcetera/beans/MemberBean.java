@@ -6,7 +6,10 @@ import dev.etcetera.config.EtcdUrl;
 import dev.etcetera.config.MemberConfig;
 import dev.etcetera.grpc.ClientPortServer;
 import dev.etcetera.grpc.GatewayForwarder;
+import dev.etcetera.grpc.ElectionService;
 import dev.etcetera.grpc.KvService;
+import dev.etcetera.grpc.LeaseService;
+import dev.etcetera.grpc.LockService;
 import dev.etcetera.grpc.MaintenanceService;
 import dev.etcetera.grpc.WatchService;
 import dev.etcetera.server.EtcdServer;
@@ -68,7 +71,8 @@ public class MemberBean {
             server = MemberFactory.open(config);
             clients = ClientPortServer.start(clientListeners(config.member()),
                     List.of(new KvService(server), new MaintenanceService(server),
-                            WatchService.bindable(server)),
+                            WatchService.bindable(server),
+                            new LeaseService(server), new LockService(server), new ElectionService(server)),
                     config.limits().maxGrpcReceiveBytes(),
                     new GatewayForwarder(config.payara().httpPort(), CONTEXT_ROOT));
         } catch (ConfigException | RuntimeException | Error e) {

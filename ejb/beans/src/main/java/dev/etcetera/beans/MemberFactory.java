@@ -5,6 +5,8 @@ import dev.etcetera.config.EtcdConfig;
 import dev.etcetera.config.EtcdUrl;
 import dev.etcetera.config.FlagTable;
 import dev.etcetera.config.MemberConfig;
+import dev.etcetera.lease.LeaseClock;
+import dev.etcetera.lease.LeaseOptions;
 import dev.etcetera.server.EtcdServer;
 import dev.etcetera.server.MemberInfo;
 import dev.etcetera.server.ServerLimits;
@@ -64,8 +66,10 @@ final class MemberFactory {
                     + e.getMessage(), e);
         }
         // Journal-first durability: the server owns backend and journal from here on, also on failure.
-        return SingleMemberServer.open(info, limits, backend, dev.etcetera.apply.LeaseLookup.NONE,
-                new JournalWal(journal, config.raft().effectiveSnapshotCount()), watchConfig(config, limits));
+        return SingleMemberServer.open(info, limits, backend,
+                new JournalWal(journal, config.raft().effectiveSnapshotCount()), watchConfig(config, limits),
+                LeaseOptions.forRaft(config.raft().heartbeatIntervalMs(), config.raft().electionTimeoutMs()),
+                LeaseClock.SYSTEM);
     }
 
     /**

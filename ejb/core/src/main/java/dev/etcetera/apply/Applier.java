@@ -62,11 +62,21 @@ public final class Applier {
                 case DELETE_RANGE -> ApplyResult.ok(deleteRange(request.getDeleteRange(), header));
                 case TXN -> ApplyResult.ok(txn(request.getTxn(), header));
                 case COMPACTION -> ApplyResult.ok(compact(request.getCompaction(), header));
+                case LEASE_GRANT -> ApplyResult.ok(leaseRequests().grant(request.getLeaseGrant(), header));
+                case LEASE_REVOKE -> ApplyResult.ok(leaseRequests().revoke(request.getLeaseRevoke(), header));
+                case LEASE_CHECKPOINT -> ApplyResult.ok(leaseRequests().checkpoint(request.getLeaseCheckpoint(), header));
                 default -> ApplyResult.failed(EtcdError.NOT_CAPABLE.exception());
             };
         } catch (EtcdException e) {
             return ApplyResult.failed(e);
         }
+    }
+
+    private LeaseRequests leaseRequests() {
+        if (leases instanceof LeaseRequests l) {
+            return l;
+        }
+        throw EtcdError.NOT_CAPABLE.exception();
     }
 
     // ------------------------------------------------------------------ put / delete

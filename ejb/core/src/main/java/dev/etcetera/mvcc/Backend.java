@@ -2,6 +2,7 @@ package dev.etcetera.mvcc;
 
 import dev.etcetera.api.mvccpb.KeyValue;
 import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -49,6 +50,14 @@ public interface Backend extends AutoCloseable {
     /** Visits every committed record in revision order (used once, at start, to rebuild the key index). */
     void forEach(Consumer<StoredRevision> visitor);
 
+    /**
+     * Visits every committed record of the lease bucket (etcd's "lease" bucket): lease ID -> the
+     * bytes the lease package wrote (its format is documented there). Used once, at start.
+     * A backend that keeps no leases has none to visit.
+     */
+    default void forEachLease(BiConsumer<Long, byte[]> visitor) {
+    }
+
     /** A committed meta value, 0 if never written. */
     long meta(Meta key);
 
@@ -72,6 +81,16 @@ public interface Backend extends AutoCloseable {
         void delete(Revision revision, boolean tombstone);
 
         void putMeta(Meta key, long value);
+
+        /** Writes the record of lease {@code id} (replacing any); the batch takes ownership of {@code record}. */
+        default void putLease(long id, byte[] record) {
+            throw new UnsupportedOperationException("this backend keeps no leases");
+        }
+
+        /** Removes the record of lease {@code id}, if any. */
+        default void deleteLease(long id) {
+            throw new UnsupportedOperationException("this backend keeps no leases");
+        }
 
         /**
          * Makes the batch visible to readers. With {@code sync} the batch (and every batch committed

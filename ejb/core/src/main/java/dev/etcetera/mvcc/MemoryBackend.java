@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -27,6 +28,7 @@ public final class MemoryBackend implements Backend {
 
     private final ConcurrentSkipListMap<Slot, KeyValue> revisions = new ConcurrentSkipListMap<>();
     private final Map<Meta, Long> meta = new ConcurrentHashMap<>();
+    private final ConcurrentSkipListMap<Long, byte[]> leases = new ConcurrentSkipListMap<>();
     private volatile boolean batchOpen;
     private volatile long bytes;
     private volatile int commits;
@@ -52,6 +54,11 @@ public final class MemoryBackend implements Backend {
     @Override
     public void forEach(Consumer<StoredRevision> visitor) {
         revisions.forEach((k, v) -> visitor.accept(new StoredRevision(k.revision(), k.tombstone(), v)));
+    }
+
+    @Override
+    public void forEachLease(BiConsumer<Long, byte[]> visitor) {
+        leases.forEach((id, record) -> visitor.accept(id, record.clone()));
     }
 
     @Override
@@ -120,6 +127,16 @@ public final class MemoryBackend implements Backend {
         @Override
         public void putMeta(Meta key, long value) {
             changes.add(() -> meta.put(key, value));
+        }
+
+        @Override
+        public void putLease(long id, byte[] record) {
+            changes.add(() -> leases.put(id, record));
+        }
+
+        @Override
+        public void deleteLease(long id) {
+            changes.add(() -> leases.remove(id));
         }
 
         @Override

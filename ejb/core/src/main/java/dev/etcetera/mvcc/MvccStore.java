@@ -63,6 +63,7 @@ public final class MvccStore {
     private CommitListener commitListener;
     /** Records of the open batch, for the commit listener (empty while there is none). */
     private List<StoredRevision> changes = new ArrayList<>();
+    private KeyLeaseSink leaseSink = KeyLeaseSink.NONE;
 
     // --- reader-visible state ---
     private volatile Published published;
@@ -272,7 +273,19 @@ public final class MvccStore {
         };
     }
 
-    Backend.Batch batch() {
+    /**
+     * Tells {@code sink} about every put and deletion from now on (the lessor's attach/detach).
+     * Call before the apply thread starts.
+     */
+    public void leaseSink(KeyLeaseSink sink) {
+        this.leaseSink = sink;
+    }
+
+    /**
+     * The open backend batch (opened if none), for state kept beside the revisions that must commit
+     * atomically with them (leases). Apply thread only.
+     */
+    public Backend.Batch batch() {
         if (batch == null) {
             batch = backend.begin();
         }
@@ -300,6 +313,7 @@ public final class MvccStore {
             changes.add(new StoredRevision(r, false, kv));
         }
         ki.append(r, false, kv, cacheable(kv));
+        leaseSink.put(key, lease);
         return kv;
     }
 
@@ -323,6 +337,7 @@ public final class MvccStore {
         if (commitListener != null) {
             changes.add(new StoredRevision(r, true, kv));
         }
+        leaseSink.deleted(ki.key());
     }
 
     /** A write transaction ended having made changes at {@code rev}. */

@@ -68,6 +68,11 @@ public enum EtcdError {
     UNHEALTHY(StatusCode.UNAVAILABLE, "etcdserver: unhealthy cluster"),
     // DataLoss
     CORRUPT(StatusCode.DATA_LOSS, "etcdserver: corrupt cluster"),
+    // Unknown: plain errors of etcd's v3lock / v3election helpers (concurrency package), sent as-is
+    ELECTION_NO_LEADER(StatusCode.UNKNOWN, "election: no leader"),
+    ELECTION_NOT_LEADER(StatusCode.UNKNOWN, "election: not leader"),
+    ELECTION_MISSING_LEADER_KEY(StatusCode.UNKNOWN, "\"leader\" field must be provided"),
+    LOCK_SESSION_EXPIRED(StatusCode.UNKNOWN, "mutex: session is expired"),
     // Canceled
     WATCH_CANCELED(StatusCode.CANCELLED, "etcdserver: watch canceled"),
     REQUEST_CANCELED(StatusCode.CANCELLED, "etcdserver: request canceled");

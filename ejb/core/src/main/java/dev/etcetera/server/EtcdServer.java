@@ -6,6 +6,16 @@ import dev.etcetera.api.etcdserverpb.CompactionRequest;
 import dev.etcetera.api.etcdserverpb.CompactionResponse;
 import dev.etcetera.api.etcdserverpb.DeleteRangeRequest;
 import dev.etcetera.api.etcdserverpb.DeleteRangeResponse;
+import dev.etcetera.api.etcdserverpb.LeaseGrantRequest;
+import dev.etcetera.api.etcdserverpb.LeaseGrantResponse;
+import dev.etcetera.api.etcdserverpb.LeaseKeepAliveRequest;
+import dev.etcetera.api.etcdserverpb.LeaseKeepAliveResponse;
+import dev.etcetera.api.etcdserverpb.LeaseLeasesRequest;
+import dev.etcetera.api.etcdserverpb.LeaseLeasesResponse;
+import dev.etcetera.api.etcdserverpb.LeaseRevokeRequest;
+import dev.etcetera.api.etcdserverpb.LeaseRevokeResponse;
+import dev.etcetera.api.etcdserverpb.LeaseTimeToLiveRequest;
+import dev.etcetera.api.etcdserverpb.LeaseTimeToLiveResponse;
 import dev.etcetera.api.etcdserverpb.PutRequest;
 import dev.etcetera.api.etcdserverpb.PutResponse;
 import dev.etcetera.api.etcdserverpb.RangeRequest;
@@ -40,6 +50,41 @@ public interface EtcdServer extends AutoCloseable {
     CompletableFuture<CompactionResponse> compact(CompactionRequest request);
 
     CompletableFuture<StatusResponse> status(StatusRequest request);
+
+    // ---- leases (a member without a lessor answers NOT_CAPABLE) ----
+
+    /** Lease.LeaseGrant: ID 0 lets the member choose; TTL above the maximum fails, below the minimum is raised. */
+    default CompletableFuture<LeaseGrantResponse> leaseGrant(LeaseGrantRequest request) {
+        return CompletableFuture.failedFuture(EtcdError.NOT_CAPABLE.exception());
+    }
+
+    /** Lease.LeaseRevoke: deletes the lease's keys in one revision; unknown lease -> LEASE_NOT_FOUND. */
+    default CompletableFuture<LeaseRevokeResponse> leaseRevoke(LeaseRevokeRequest request) {
+        return CompletableFuture.failedFuture(EtcdError.NOT_CAPABLE.exception());
+    }
+
+    /** One keepalive of Lease.LeaseKeepAlive: the granted TTL, or TTL 0 for an unknown or expired lease. */
+    default CompletableFuture<LeaseKeepAliveResponse> leaseRenew(LeaseKeepAliveRequest request) {
+        return CompletableFuture.failedFuture(EtcdError.NOT_CAPABLE.exception());
+    }
+
+    /** Lease.LeaseTimeToLive: TTL -1 for an unknown lease (not an error). */
+    default CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(LeaseTimeToLiveRequest request) {
+        return CompletableFuture.failedFuture(EtcdError.NOT_CAPABLE.exception());
+    }
+
+    default CompletableFuture<LeaseLeasesResponse> leaseLeases(LeaseLeasesRequest request) {
+        return CompletableFuture.failedFuture(EtcdError.NOT_CAPABLE.exception());
+    }
+
+    /**
+     * Completes with the published revision once it exceeds {@code revision} (at once if it already
+     * does). A narrow change notification for the server-side Lock and Election helpers until they
+     * can use the watch package. Fails with STOPPED when the member stops.
+     */
+    default CompletableFuture<Long> revisionAbove(long revision) {
+        return CompletableFuture.failedFuture(EtcdError.NOT_CAPABLE.exception());
+    }
 
     /**
      * Maintenance.Alarm. Until the alarm store exists (quota NOSPACE and CORRUPT alarms are raised

@@ -5,6 +5,19 @@ import dev.etcetera.api.etcdserverpb.CompactionRequest;
 import dev.etcetera.api.etcdserverpb.CompactionResponse;
 import dev.etcetera.api.etcdserverpb.DeleteRangeRequest;
 import dev.etcetera.api.etcdserverpb.DeleteRangeResponse;
+import dev.etcetera.api.etcdserverpb.LeaseCheckpoint;
+import dev.etcetera.api.etcdserverpb.LeaseCheckpointRequest;
+import dev.etcetera.api.etcdserverpb.LeaseGrantRequest;
+import dev.etcetera.api.etcdserverpb.LeaseGrantResponse;
+import dev.etcetera.api.etcdserverpb.LeaseKeepAliveRequest;
+import dev.etcetera.api.etcdserverpb.LeaseKeepAliveResponse;
+import dev.etcetera.api.etcdserverpb.LeaseLeasesRequest;
+import dev.etcetera.api.etcdserverpb.LeaseLeasesResponse;
+import dev.etcetera.api.etcdserverpb.LeaseRevokeRequest;
+import dev.etcetera.api.etcdserverpb.LeaseRevokeResponse;
+import dev.etcetera.api.etcdserverpb.LeaseStatus;
+import dev.etcetera.api.etcdserverpb.LeaseTimeToLiveRequest;
+import dev.etcetera.api.etcdserverpb.LeaseTimeToLiveResponse;
 import dev.etcetera.api.etcdserverpb.PutRequest;
 import dev.etcetera.api.etcdserverpb.PutResponse;
 import dev.etcetera.api.etcdserverpb.RangeRequest;
@@ -19,6 +32,11 @@ import dev.etcetera.api.internal.InternalRaftRequest;
 import dev.etcetera.api.internal.RequestHeader;
 import dev.etcetera.apply.Applier;
 import dev.etcetera.apply.LeaseLookup;
+import dev.etcetera.lease.LeaseApplier;
+import dev.etcetera.lease.LeaseClock;
+import dev.etcetera.lease.LeaseExpiry;
+import dev.etcetera.lease.LeaseOptions;
+import dev.etcetera.lease.Lessor;
 import dev.etcetera.mvcc.Backend;
 import dev.etcetera.mvcc.MvccStore;
 import dev.etcetera.watch.WatchHistory;
@@ -29,6 +47,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Supplier;
 
@@ -68,18 +87,31 @@ public final class SingleMemberServer implements EtcdServer {
     private final RequestIds ids;
     private final ExecutorService deferredReads = Executors.newVirtualThreadPerTaskExecutor();
     private final String storageVersion;
+    /** Null when opened with a bare {@link LeaseLookup} (no lease service). */
+    private final Lessor lessor;
+    private ScheduledExecutorService lessorTicks;
     private volatile boolean closed;
     private volatile ResponseHeader header;
     /** The watch stage, fed by the store's commits (see dev.etcetera.watch). */
     private final WatchableStore watchable;
 
     private SingleMemberServer(MemberInfo info, ServerLimits limits, Backend backend, LeaseLookup leases,
-                               WriteAheadLog wal, WatchableStore.Config watchConfig) {
+                               WriteAheadLog wal, WatchableStore.Config watchConfig,
+                               LeaseOptions leaseOptions, LeaseClock clock) {
         this.info = info;
         this.limits = limits;
         this.backend = backend;
         this.wal = wal;
         this.store = MvccStore.open(backend);
+        if (leaseOptions != null) {
+            this.lessor = new Lessor(clock, leaseOptions);
+            LeaseApplier leaseApplier = new LeaseApplier(lessor, store);
+            dev.etcetera.lease.LeaseRecovery.recover(lessor, backend, store);
+            store.leaseSink(leaseApplier);
+            leases = leaseApplier;
+        } else {
+            this.lessor = null;
+        }
         this.appliedWait = new AppliedIndexWait(store.consistentIndex());
         this.applyLoop = new ApplyLoop(store, new Applier(store, leases), wait, appliedWait, info, limits,
                 wal == null ? ApplyDurability.SYNC_EVERY_COMMIT : wal);
@@ -114,27 +146,78 @@ public final class SingleMemberServer implements EtcdServer {
      * server owns the backend from now on and closes it in {@link #close()}.
      */
     public static SingleMemberServer open(MemberInfo info, ServerLimits limits, Backend backend) {
-        return open(info, limits, backend, LeaseLookup.NONE);
+        return open(info, limits, backend, LeaseOptions.defaults(), LeaseClock.SYSTEM);
     }
 
-    /** As {@link #open(MemberInfo, ServerLimits, Backend)}, with the lessor's lease lookup. */
+    /** As {@link #open(MemberInfo, ServerLimits, Backend)} without a lessor: {@code leases} answers lookups. */
     public static SingleMemberServer open(MemberInfo info, ServerLimits limits, Backend backend, LeaseLookup leases) {
-        return open(info, limits, backend, leases,
-                WatchableStore.Config.defaults().withMaxRequestBytes(limits.maxRequestBytes()));
+        return open(info, limits, backend, leases, defaultWatch(limits));
     }
 
     /** As {@link #open(MemberInfo, ServerLimits, Backend, LeaseLookup)}, with the watch stage's tunables. */
     public static SingleMemberServer open(MemberInfo info, ServerLimits limits, Backend backend, LeaseLookup leases,
                                           WatchableStore.Config watchConfig) {
+        return openWith(info, limits, backend, leases, null, watchConfig, null, null);
+    }
+
+    /**
+     * As {@link #open(MemberInfo, ServerLimits, Backend)} with a lessor on {@code clock}: persisted
+     * leases are recovered and, this member being the leader, promoted (each gets its full or
+     * checkpointed TTL from now); expired leases are then revoked through the log by a scheduler
+     * thread ("etcetera-lessor") every {@link LeaseOptions#checkIntervalNanos()}.
+     */
+    public static SingleMemberServer open(MemberInfo info, ServerLimits limits, Backend backend,
+                                          LeaseOptions leaseOptions, LeaseClock clock) {
+        return openWith(info, limits, backend, null, null, defaultWatch(limits), leaseOptions, clock);
+    }
+
+    /**
+     * The member as {@code bin/etcetera} runs it: journal-first durability (see
+     * {@link #open(MemberInfo, ServerLimits, Backend, LeaseLookup, WriteAheadLog)}), the watch stage
+     * with {@code watchConfig}, and a lessor on {@code clock}.
+     */
+    public static SingleMemberServer open(MemberInfo info, ServerLimits limits, Backend backend, WriteAheadLog wal,
+                                          WatchableStore.Config watchConfig, LeaseOptions leaseOptions, LeaseClock clock) {
+        return openWith(info, limits, backend, null, wal, watchConfig, leaseOptions, clock);
+    }
+
+    private static WatchableStore.Config defaultWatch(ServerLimits limits) {
+        return WatchableStore.Config.defaults().withMaxRequestBytes(limits.maxRequestBytes());
+    }
+
+    /**
+     * Builds and starts the member. With a log ({@code wal} non-null) backend commits are not synced,
+     * and before returning the entries the log holds beyond the backend's consistent index are
+     * replayed through the apply stage; the lessor starts only after that replay. The server owns the
+     * backend and the log from the call on, also when opening fails.
+     */
+    private static SingleMemberServer openWith(MemberInfo info, ServerLimits limits, Backend backend, LeaseLookup lookup,
+                                               WriteAheadLog wal, WatchableStore.Config watchConfig,
+                                               LeaseOptions leaseOptions, LeaseClock clock) {
         SingleMemberServer s;
         try {
-            s = new SingleMemberServer(info, limits, backend, leases, null, watchConfig);
+            s = new SingleMemberServer(info, limits, backend, lookup, wal, watchConfig, leaseOptions, clock);
         } catch (RuntimeException e) {
+            if (wal != null) {
+                wal.close();
+            }
             backend.close(); // the server owns the backend from the call on, also when opening fails
             throw e;
         }
         s.watchable.start();
         s.applyLoop.start();
+        if (wal != null) {
+            try {
+                s.appliedWait.await(s.replayedTo).join();
+            } catch (RuntimeException e) {
+                s.close();
+                throw new IllegalStateException("replaying the journal up to index " + s.replayedTo + " failed: "
+                        + (s.applyLoop.failure() != null ? s.applyLoop.failure() : unwrap(e)), e);
+            }
+        }
+        if (s.lessor != null) {
+            s.startLessor();
+        }
         return s;
     }
 
@@ -149,31 +232,13 @@ public final class SingleMemberServer implements EtcdServer {
      */
     public static SingleMemberServer open(MemberInfo info, ServerLimits limits, Backend backend, LeaseLookup leases,
                                           WriteAheadLog wal) {
-        return open(info, limits, backend, leases, wal,
-                WatchableStore.Config.defaults().withMaxRequestBytes(limits.maxRequestBytes()));
+        return openWith(info, limits, backend, leases, wal, defaultWatch(limits), null, null);
     }
 
     /** As {@link #open(MemberInfo, ServerLimits, Backend, LeaseLookup, WriteAheadLog)}, with the watch stage's tunables. */
     public static SingleMemberServer open(MemberInfo info, ServerLimits limits, Backend backend, LeaseLookup leases,
                                           WriteAheadLog wal, WatchableStore.Config watchConfig) {
-        SingleMemberServer s;
-        try {
-            s = new SingleMemberServer(info, limits, backend, leases, wal, watchConfig);
-        } catch (RuntimeException e) {
-            wal.close();
-            backend.close();
-            throw e;
-        }
-        s.watchable.start();
-        s.applyLoop.start();
-        try {
-            s.appliedWait.await(s.replayedTo).join();
-        } catch (RuntimeException e) {
-            s.close();
-            throw new IllegalStateException("replaying the journal up to index " + s.replayedTo + " failed: "
-                    + (s.applyLoop.failure() != null ? s.applyLoop.failure() : unwrap(e)), e);
-        }
-        return s;
+        return openWith(info, limits, backend, leases, wal, watchConfig, null, null);
     }
 
     /** The log failed (its thread): nothing more can be made durable, so fail everyone waiting. */
@@ -365,6 +430,159 @@ public final class SingleMemberServer implements EtcdServer {
         return watchable;
     }
 
+    // ------------------------------------------------------------------ leases
+
+    /** The single member is the leader: promote the lessor and start the expiry checks. */
+    private void startLessor() {
+        lessor.promote(0);
+        LeaseExpiry expiry = new LeaseExpiry(lessor, new LeaseExpiry.Proposals() {
+            @Override
+            public CompletableFuture<?> revoke(long leaseId) {
+                return leaseRevoke(LeaseRevokeRequest.newBuilder().setID(leaseId).build());
+            }
+
+            @Override
+            public CompletableFuture<?> checkpoint(LeaseCheckpointRequest request) {
+                return proposeIfOpen(InternalRaftRequest.newBuilder().setLeaseCheckpoint(request));
+            }
+        });
+        lessorTicks = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "etcetera-lessor");
+            t.setDaemon(true);
+            return t;
+        });
+        long every = lessor.options().checkIntervalNanos();
+        lessorTicks.scheduleWithFixedDelay(() -> {
+            try {
+                if (!closed) {
+                    expiry.check();
+                }
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "lease expiry check failed", e);
+            }
+        }, every, every, TimeUnit.NANOSECONDS);
+    }
+
+    /** The lessor, or null (tests). */
+    public Lessor lessor() {
+        return lessor;
+    }
+
+    private <T extends Message> CompletableFuture<T> proposeIfOpen(InternalRaftRequest.Builder envelope) {
+        try {
+            checkOpen();
+        } catch (EtcdException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return propose(envelope);
+    }
+
+    private ResponseHeader currentHeader() {
+        return header.toBuilder().setRevision(store.revision()).build();
+    }
+
+    @Override
+    public CompletableFuture<LeaseGrantResponse> leaseGrant(LeaseGrantRequest request) {
+        if (lessor == null) {
+            return EtcdServer.super.leaseGrant(request);
+        }
+        try {
+            checkOpen();
+            lessor.grantedTtl(request.getTTL()); // LEASE_TTL_TOO_LARGE before proposing, as etcd's server
+        } catch (EtcdException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        LeaseGrantRequest r = request;
+        if (r.getID() == 0) {
+            // etcd: the request ID generator, masked to a positive int64
+            r = r.toBuilder().setID(ids.next() & Long.MAX_VALUE).build();
+        }
+        return propose(InternalRaftRequest.newBuilder().setLeaseGrant(r));
+    }
+
+    @Override
+    public CompletableFuture<LeaseRevokeResponse> leaseRevoke(LeaseRevokeRequest request) {
+        if (lessor == null) {
+            return EtcdServer.super.leaseRevoke(request);
+        }
+        return proposeIfOpen(InternalRaftRequest.newBuilder().setLeaseRevoke(request));
+    }
+
+    @Override
+    public CompletableFuture<LeaseKeepAliveResponse> leaseRenew(LeaseKeepAliveRequest request) {
+        if (lessor == null) {
+            return EtcdServer.super.leaseRenew(request);
+        }
+        long ttl;
+        try {
+            checkOpen();
+            Lessor.Renewal renewal = lessor.renew(request.getID());
+            ttl = renewal.ttl();
+            if (renewal.clearCheckpoint()) {
+                proposeIfOpen(InternalRaftRequest.newBuilder().setLeaseCheckpoint(LeaseCheckpointRequest.newBuilder()
+                        .addCheckpoints(LeaseCheckpoint.newBuilder().setID(request.getID()).setRemainingTTL(0))));
+            }
+        } catch (EtcdException e) {
+            if (e.error() != EtcdError.LEASE_NOT_FOUND) {
+                return CompletableFuture.failedFuture(e);
+            }
+            ttl = 0; // etcd's keepalive answers an unknown lease with TTL 0
+        }
+        return CompletableFuture.completedFuture(LeaseKeepAliveResponse.newBuilder()
+                .setHeader(currentHeader()).setID(request.getID()).setTTL(ttl).build());
+    }
+
+    @Override
+    public CompletableFuture<LeaseTimeToLiveResponse> leaseTimeToLive(LeaseTimeToLiveRequest request) {
+        if (lessor == null) {
+            return EtcdServer.super.leaseTimeToLive(request);
+        }
+        try {
+            checkOpen();
+        } catch (EtcdException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        Lessor.TimeToLive t = lessor.timeToLive(request.getID(), request.getKeys());
+        LeaseTimeToLiveResponse.Builder b = LeaseTimeToLiveResponse.newBuilder()
+                .setHeader(currentHeader()).setID(request.getID());
+        if (t == null) {
+            b.setTTL(-1);
+        } else {
+            b.setTTL(t.ttl()).setGrantedTTL(t.grantedTtl()).addAllKeys(t.keys());
+        }
+        return CompletableFuture.completedFuture(b.build());
+    }
+
+    @Override
+    public CompletableFuture<LeaseLeasesResponse> leaseLeases(LeaseLeasesRequest request) {
+        if (lessor == null) {
+            return EtcdServer.super.leaseLeases(request);
+        }
+        try {
+            checkOpen();
+        } catch (EtcdException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        LeaseLeasesResponse.Builder b = LeaseLeasesResponse.newBuilder().setHeader(currentHeader());
+        for (long id : lessor.leases()) {
+            b.addLeases(LeaseStatus.newBuilder().setID(id));
+        }
+        return CompletableFuture.completedFuture(b.build());
+    }
+
+    @Override
+    public CompletableFuture<Long> revisionAbove(long revision) {
+        long now = store.revision();
+        if (now > revision) {
+            return CompletableFuture.completedFuture(now);
+        }
+        if (closed) {
+            return CompletableFuture.failedFuture(EtcdError.STOPPED.exception());
+        }
+        // Every published revision comes with an applied-index advance: wait for the next one, recheck.
+        return appliedWait.await(appliedWait.applied() + 1).thenCompose(ignored -> revisionAbove(revision));
+    }
+
     // ------------------------------------------------------------------ member
 
     @Override
@@ -444,6 +662,9 @@ public final class SingleMemberServer implements EtcdServer {
                 return;
             }
             closed = true;
+        }
+        if (lessorTicks != null) {
+            lessorTicks.shutdownNow();
         }
         proposer.stop();
         if (wal != null) {

@@ -46,20 +46,24 @@ public final class JeBackend implements Backend {
     public static final long DEFAULT_CACHE_BYTES = 64L * 1024 * 1024;
     private static final String KEY_DB = "key";
     private static final String META_DB = "meta";
+    /** etcd's "lease" bucket: lease ID (8 bytes big-endian) -> the lease package's record. */
+    private static final String LEASE_DB = "lease";
     private static final long SIZE_REFRESH_NANOS = 1_000_000_000L;
 
     private final Environment env;
     private final Database keys;
     private final Database meta;
+    private final Database leases;
     private volatile boolean batchOpen;
     private volatile long cachedSize;
     private volatile long cachedSizeInUse;
     private volatile long sizeRefreshedAt;
 
-    private JeBackend(Environment env, Database keys, Database meta) {
+    private JeBackend(Environment env, Database keys, Database meta, Database leases) {
         this.env = env;
         this.keys = keys;
         this.meta = meta;
+        this.leases = leases;
         refreshSize();
     }
 
@@ -92,7 +96,8 @@ public final class JeBackend implements Backend {
             dc.setTransactional(true);
             Database keys = env.openDatabase(null, KEY_DB, dc);
             Database meta = env.openDatabase(null, META_DB, dc);
-            return new JeBackend(env, keys, meta);
+            Database leases = env.openDatabase(null, LEASE_DB, dc);
+            return new JeBackend(env, keys, meta, leases);
         } catch (RuntimeException e) {
             env.close();
             throw e;
@@ -153,6 +158,27 @@ public final class JeBackend implements Backend {
         } catch (InvalidProtocolBufferException e) {
             throw new IllegalStateException("corrupt KeyValue record", e);
         }
+    }
+
+    @Override
+    public void forEachLease(java.util.function.BiConsumer<Long, byte[]> visitor) {
+        DatabaseEntry key = new DatabaseEntry();
+        DatabaseEntry data = new DatabaseEntry();
+        try (Cursor c = leases.openCursor(null, CursorConfig.READ_COMMITTED)) {
+            while (c.getNext(key, data, LockMode.READ_COMMITTED) == OperationStatus.SUCCESS) {
+                if (key.getSize() != 8) {
+                    throw new IllegalStateException("corrupt lease key of " + key.getSize() + " bytes");
+                }
+                byte[] value = java.util.Arrays.copyOfRange(data.getData(), data.getOffset(), data.getOffset() + data.getSize());
+                visitor.accept(RevisionKeys.getLong(key.getData(), key.getOffset()), value);
+            }
+        }
+    }
+
+    private static DatabaseEntry leaseKey(long id) {
+        byte[] b = new byte[8];
+        RevisionKeys.putLong(b, 0, id);
+        return new DatabaseEntry(b);
     }
 
     @Override
@@ -227,6 +253,7 @@ public final class JeBackend implements Backend {
         try {
             keys.close();
             meta.close();
+            leases.close();
         } finally {
             env.close();
         }
@@ -255,6 +282,16 @@ public final class JeBackend implements Backend {
             byte[] b = new byte[8];
             RevisionKeys.putLong(b, 0, value);
             meta.put(txn, metaKey(key), new DatabaseEntry(b));
+        }
+
+        @Override
+        public void putLease(long id, byte[] record) {
+            leases.put(txn, leaseKey(id), new DatabaseEntry(record));
+        }
+
+        @Override
+        public void deleteLease(long id) {
+            leases.delete(txn, leaseKey(id));
         }
 
         @Override

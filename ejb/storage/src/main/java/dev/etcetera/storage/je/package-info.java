@@ -2,7 +2,7 @@
  * The MVCC backend on Berkeley DB JE ({@link dev.etcetera.storage.je.JeBackend}).
  *
  * <p>On-disk format. One transactional JE environment in the member's {@code member/db/}
- * directory (JE's own log files {@code NNNNNNNN.jdb}), holding two databases:
+ * directory (JE's own log files {@code NNNNNNNN.jdb}), holding three databases:
  * <ul>
  *   <li><b>{@code key}</b>: one record per change of the key space.
  *       Key: 8-byte big-endian main revision, the byte {@code '_'} (0x5F), 8-byte big-endian sub
@@ -17,6 +17,10 @@
  *       transaction that accepts a compaction, before anything is removed) and
  *       {@code finished_compact_revision} (written in the transaction that removes the last
  *       compacted record).</li>
+ *   <li><b>{@code lease}</b>: key: the lease ID, 8-byte big-endian; value: the lease package's
+ *       {@code LeaseRecord} (17 bytes: format byte 1, granted TTL, checkpointed remaining TTL, both
+ *       big-endian int64 seconds). Written in the same transaction as the entry that granted,
+ *       checkpointed or revoked the lease.</li>
  * </ul>
  *
  * <p>Invariants: every record's mod_revision equals the main revision of its key (checked when

@@ -1,0 +1,35 @@
+package dev.etcetera.grpc;
+
+import dev.etcetera.api.v3lockpb.LockGrpc;
+import dev.etcetera.api.v3lockpb.LockRequest;
+import dev.etcetera.api.v3lockpb.LockResponse;
+import dev.etcetera.api.v3lockpb.UnlockRequest;
+import dev.etcetera.api.v3lockpb.UnlockResponse;
+import dev.etcetera.concurrency.Locks;
+import dev.etcetera.server.EtcdServer;
+import io.grpc.Context;
+import io.grpc.stub.StreamObserver;
+
+/**
+ * etcd's {@code v3lockpb.Lock} service. A Lock call may wait a long time; it waits on member
+ * callbacks, never on a transport thread, and gives up (removing its waiter key) when the client
+ * cancels the call.
+ */
+public final class LockService extends LockGrpc.LockImplBase {
+    private final Locks locks;
+
+    public LockService(EtcdServer server) {
+        this.locks = new Locks(server);
+    }
+
+    @Override
+    public void lock(LockRequest request, StreamObserver<LockResponse> observer) {
+        Context context = Context.current();
+        UnaryReply.from(() -> locks.lock(request, context::isCancelled), observer);
+    }
+
+    @Override
+    public void unlock(UnlockRequest request, StreamObserver<UnlockResponse> observer) {
+        UnaryReply.from(() -> locks.unlock(request), observer);
+    }
+}
