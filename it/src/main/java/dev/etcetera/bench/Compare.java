@@ -62,6 +62,8 @@ public final class Compare {
             subject.start();
             System.out.printf(Locale.ROOT, "# etcd %s ready in %d ms; %s %s ready in %d ms%n", etcd.clientUrl(),
                     etcd.startToReady().toMillis(), subject.kind(), subject.clientUrl(), subject.startToReady().toMillis());
+            System.out.printf(Locale.ROOT, "# idle VmRSS: etcd %d MiB, %s %d MiB%n", etcd.rssKiB() / 1024, subject.kind(),
+                    subject.rssKiB() / 1024);
 
             Map<String, List<Load.Result>> etcdResults = new LinkedHashMap<>();
             Map<String, List<Load.Result>> subjectResults = new LinkedHashMap<>();
@@ -93,7 +95,7 @@ public final class Compare {
 
             for (ServerProcess server : List.of(etcd, subject)) {
                 Load.Result fill = Load.run(base.withMode("put").withEndpoint(server.endpoint()).withTotal(rssPuts));
-                System.out.printf(Locale.ROOT, "# %s after %d more puts (%s): VmRSS %d MiB%n", server.kind(), rssPuts, fill,
+                System.out.printf(Locale.ROOT, "# %s after the runs above and %d more puts (%s): VmRSS %d MiB%n", server.kind(), rssPuts, fill,
                         server.rssKiB() / 1024);
             }
             System.out.printf(Locale.ROOT, "# %s start-to-ready %d ms%n", subject.kind(), subject.startToReady().toMillis());
