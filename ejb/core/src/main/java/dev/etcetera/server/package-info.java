@@ -14,5 +14,12 @@
  * with group commit: a caller's future completes only after its write is durable and published.
  * Linearizable reads wait for the applied index to reach a {@link dev.etcetera.server.ReadIndex};
  * reads never wait for the apply thread otherwise.
+ *
+ * <p>Durability has two shapes. Without a journal ({@link dev.etcetera.server.LocalProposer}) every
+ * backend commit is synced. With one ({@link dev.etcetera.server.WalProposer} over a
+ * {@link dev.etcetera.server.WriteAheadLog}) an entry is fdatasynced in the journal before it is
+ * handed to the apply loop, backend commits are unsynced and carry the applied index, and at start
+ * the journal is replayed from that index; {@link dev.etcetera.server.ApplyDurability} lets the
+ * journal ask for a synced commit now and then so that it can release what that commit covers.
  */
 package dev.etcetera.server;

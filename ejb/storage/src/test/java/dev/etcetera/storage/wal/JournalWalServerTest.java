@@ -163,6 +163,14 @@ class JournalWalServerTest {
             assertEquals(puts, appends, "one journal append per put");
             assertTrue(syncs * 4 <= puts, "expected far fewer fdatasyncs than puts, got " + syncs + " for " + puts);
             assertEquals(1 + puts, s.revision());
+            // Journal order is apply order: the entry at index i is the put that got revision i + 1.
+            var replay = journal.replay(1);
+            assertEquals(puts, replay.entries().size());
+            for (var e : replay.entries()) {
+                String key = JournalWal.decode(e).request().getPut().getKey().toStringUtf8();
+                assertEquals(e.index() + 1, get(s, key).getKvs(0).getModRevision(),
+                        "journal entry " + e.index() + " (" + key + ") applied out of order");
+            }
         }
     }
 
