@@ -2,8 +2,10 @@ package dev.etcetera.it;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.etcetera.it.harness.MemberProcess;
 import dev.etcetera.it.harness.ServerProcess;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -27,7 +29,8 @@ import org.junit.jupiter.api.Test;
  *
  * <p>Phase 1 makes sequential acknowledged puts; phase 2 keeps puts in flight and kills the server once a given
  * number of them were acknowledged, so the crash lands mid-stream. Keys and values come from a seeded random
- * source; the seed is printed ({@code -Detcetera.it.seed=N} reproduces the request sequence).
+ * source; the seed is printed ({@code -Detcetera.it.seed=N} reproduces the request sequence). It ends with the
+ * launcher contract (one ready line per start, graceful stop on SIGTERM), which saves a member start elsewhere.
  */
 class CrashRecoveryTest {
     private static final int SEQUENTIAL_PUTS = 300;
@@ -97,6 +100,14 @@ class CrashRecoveryTest {
                 long next = kv.put(bs("crash/after"), bs("x")).get(30, TimeUnit.SECONDS).getHeader().getRevision();
                 assertEquals(revisionAfter + 1, next, "first write after restart takes the next revision");
             }
+            // The launcher contract, checked here to spare a member start: one ready line per start, graceful SIGTERM.
+            if (server instanceof MemberProcess member) {
+                assertEquals(1, member.readyLineCount(), "exactly one '" + MemberProcess.READY_LINE + "' line per start");
+            }
+            int code = server.stop();
+            assertFalse(server.lastStopEscalated(), "SIGTERM honoured within " + ServerProcess.STOP_GRACE);
+            // 0, or 128+15 when the runtime re-raises SIGTERM after its shutdown hooks (etcd and the JVM do)
+            assertTrue(code == 0 || code == 143, "exit code after SIGTERM: " + code);
         }
     }
 

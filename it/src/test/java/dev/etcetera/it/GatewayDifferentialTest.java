@@ -76,8 +76,6 @@ class GatewayDifferentialTest {
                 s.post("/v3/kv/range", "{" + range + ",\"sort_target\":\"" + targets[t] + "\"}");
             }
             s.post("/v3/kv/range", "{" + range + ",\"sort_order\":\"NONE\"}");
-            s.post("/v3/kv/range", "{" + range + ",\"sort_order\":\"SIDEWAYS\"}");
-            s.post("/v3/kv/range", "{" + range + ",\"sort_order\":7}");
             // not sent: an unknown sort_target number (9) with sort_order NONE crashes etcd 3.4.23 (nil sorter panic)
             // min/max mod/create revision filters (no etcdctl 3.4 flags): count ignores them, kvs do not
             s.post("/v3/kv/range", "{" + range + ",\"min_mod_revision\":\"" + s.rev(5) + "\"}");
@@ -147,10 +145,19 @@ class GatewayDifferentialTest {
                 .post("/v3/kv/compaction", "{\"revision\":" + s.rev(3) + ",\"physical\":true}")
                 .post("/v3/kv/compaction", "{}")
                 .post("/v3/kv/range", "{\"key\":" + b("c") + "}")));
-        all.add(new Scenario("gw-maintenance-version-health", s -> s
+        // Unknown enum names and numbers: 3.4's gateway rejects an unknown name, passes an unknown number through.
+        all.add(new Scenario("gw-range-invalid-sort", s -> s
+                .post("/v3/kv/put", put("v/a", "1"))
+                .post("/v3/kv/range", "{\"key\":" + b("v/") + ",\"range_end\":" + b("v0") + ",\"sort_order\":\"SIDEWAYS\"}")
+                .post("/v3/kv/range", "{\"key\":" + b("v/") + ",\"range_end\":" + b("v0") + ",\"sort_order\":7}")
+                .post("/v3/kv/range", "{\"key\":" + b("v/") + ",\"range_end\":" + b("v0") + ",\"sort_target\":\"SIZE\"}")));
+        all.add(new Scenario("gw-maintenance-status", s -> s
+                .post("/v3/kv/put", put("m", "1"))
                 .post("/v3/maintenance/status", "{}")
-                .get("/version")
-                .get("/health")
+                .post("/v3/maintenance/status", "{\"ignored\":true}")));
+        all.add(new Scenario("gw-version", s -> s.get("/version")));
+        all.add(new Scenario("gw-health", s -> s.get("/health")));
+        all.add(new Scenario("gw-unknown-path-and-method", s -> s
                 .post("/v3/kv/nothing", "{}")
                 .get("/v3/kv/range")));
         // Go's JSON/base64 decoder messages are part of etcd's error body; kept apart so a difference is narrow.

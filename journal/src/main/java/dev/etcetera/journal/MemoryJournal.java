@@ -1,9 +1,11 @@
 package dev.etcetera.journal;
 
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 
 /**
  * An in-memory {@link Journal} for deterministic simulation: the "disk" is a {@link Disk} object
@@ -47,7 +49,7 @@ public final class MemoryJournal implements Journal {
     private final Disk disk;
     private final SyncMode mode;
     private final long retainEntries;
-    private final java.util.function.Consumer<Throwable> onFatal;
+    private final Consumer<Throwable> onFatal;
     private final LogTracker accepted;
     private final List<Unsynced> unsynced = new ArrayList<>();
     private SnapshotMarker durableSnapshot;
@@ -58,7 +60,7 @@ public final class MemoryJournal implements Journal {
     private long syncs;
     private long bytes;
 
-    private MemoryJournal(Disk disk, SyncMode mode, long retainEntries, java.util.function.Consumer<Throwable> onFatal) {
+    private MemoryJournal(Disk disk, SyncMode mode, long retainEntries, Consumer<Throwable> onFatal) {
         this.disk = disk;
         this.mode = mode;
         this.retainEntries = retainEntries;
@@ -80,7 +82,7 @@ public final class MemoryJournal implements Journal {
      * @param onFatal       told once when an injected sync failure hits
      */
     public static MemoryJournal open(Disk disk, SyncMode mode, long retainEntries,
-                                     java.util.function.Consumer<Throwable> onFatal) {
+                                     Consumer<Throwable> onFatal) {
         return new MemoryJournal(disk, mode, retainEntries, onFatal);
     }
 
@@ -218,13 +220,13 @@ public final class MemoryJournal implements Journal {
             for (StoredRecord r : disk.records) {
                 String problem = b.record(r);
                 if (problem != null) {
-                    throw new JournalCorruptionException(java.nio.file.Path.of("memory"), -1, problem);
+                    throw new JournalCorruptionException(Path.of("memory"), -1, problem);
                 }
             }
         }
         long missing = b.firstMissing();
         if (missing >= 0) {
-            throw new JournalCorruptionException(java.nio.file.Path.of("memory"), -1, "entries from index "
+            throw new JournalCorruptionException(Path.of("memory"), -1, "entries from index "
                     + missing + " are not held: the log starts at " + b.firstHeld());
         }
         Replay r = b.build();

@@ -263,6 +263,45 @@ class FileJournalTest {
     }
 
     @Test
+    void maxBatchBytesBoundsWhatOneSyncCovers() throws Exception {
+        int threads = 16;
+        int perThread = 40;
+        long maxBatch = 4096;
+        Object order = new Object();
+        long[] next = {1};
+        List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (FileJournal j = FileJournal.open(JournalOptions.defaults(dir).withSegmentBytes(1L << 20)
+                .withMaxBatchBytes(maxBatch).withMaxGroupWait(Duration.ofMillis(50)), fatal::set)) {
+            CountDownLatch done = new CountDownLatch(threads);
+            for (int t = 0; t < threads; t++) {
+                Thread.ofPlatform().start(() -> {
+                    try {
+                        for (int i = 0; i < perThread; i++) {
+                            CompletableFuture<Void> f;
+                            synchronized (order) {
+                                f = j.append(JournalBatch.of(List.of(Entries.entry(next[0]++, 1, 256))));
+                            }
+                            f.get(30, TimeUnit.SECONDS);
+                        }
+                    } catch (Throwable e) {
+                        errors.add(e);
+                    } finally {
+                        done.countDown();
+                    }
+                });
+            }
+            assertTrue(done.await(60, TimeUnit.SECONDS), "appenders finished within 60 s");
+            assertEquals(List.of(), errors);
+            JournalStats s = j.stats();
+            // A sync stops collecting once it covers maxBatchBytes; each writer group is itself at
+            // most maxBatchBytes plus one append: so a sync covers less than 2 * maxBatch + 2 appends.
+            long bound = 2 * maxBatch + 2 * 400;
+            assertTrue(s.syncs() >= s.bytesWritten() / bound, "syncs " + s.syncs() + " for " + s.bytesWritten()
+                    + " bytes: some sync covered more than " + bound + " bytes");
+        }
+    }
+
+    @Test
     void futuresCompleteInCallOrder() throws Exception {
         try (FileJournal j = open()) {
             List<Integer> completed = java.util.Collections.synchronizedList(new ArrayList<>());
@@ -406,9 +445,12 @@ class FileJournalTest {
             appender.join();
             assertNull(appenderError.get());
             assertTrue(replays > 1, "replays ran during the appends: " + replays);
+            j.release(j.replay(1).snapshot().index()); // whatever the concurrent releases left
             Replay r = j.replay(1);
             assertEquals(total, r.lastIndex());
-            assertTrue(r.firstIndex() > 1, "segments were released: first index " + r.firstIndex());
+            assertEquals(new SnapshotMarker(1400, 1), r.snapshot());
+            assertTrue(r.firstIndex() > 1 && r.firstIndex() <= 1400 - 20 + 1,
+                    "segments below the snapshot minus 20 retained entries were released: first index " + r.firstIndex());
         }
     }
 }

@@ -75,10 +75,17 @@ public final class JournalBenchmark {
                             rep, appenders[a], r, baseline.opsPerSec(), baseline.p50Micros());
                 }
             }
+        } catch (Exception e) {
+            Files.deleteIfExists(rawFile);
+            throw e;
+        }
+        List<Result> allRaw = raw.stream().flatMap(List::stream).toList();
+        double[] paired;
+        try {
+            paired = pairedLatency(base, rawFile, seconds * repeats, groupWaitMicros);
         } finally {
             Files.deleteIfExists(rawFile);
         }
-        List<Result> allRaw = raw.stream().flatMap(List::stream).toList();
 
         System.out.println();
         System.out.println("| workload | ops/s (median [min, max]) | p50 latency us | p99 latency us | entries per fdatasync |");
@@ -92,11 +99,63 @@ public final class JournalBenchmark {
             System.out.printf("%d appenders / 1 appender: %.1fx%n", appenders[a],
                     median(journal.get(a), Result::opsPerSec) / one);
         }
+        System.out.printf("paired single-thread latency, %d samples each (rounds of 50 raw fdatasyncs then 50 journal"
+                + " appends): raw p50 %.0f us, journal p50 %.0f us -> %.2fx; raw mean %.0f us, journal mean %.0f us"
+                + " -> %.2fx%n", (long) paired[4], paired[0], paired[1], paired[1] / paired[0], paired[2], paired[3],
+                paired[3] / paired[2]);
         System.out.printf("1-appender p50 latency / p50 of the raw fdatasync runs interleaved with it: %.2fx"
                 + " (per repeat: %s)%n",
                 median(journal.getFirst(), Result::p50Micros) / median(raw.getFirst(), Result::p50Micros),
                 java.util.stream.IntStream.range(0, repeats).mapToObj(i -> String.format("%.2f",
                         journal.getFirst().get(i).p50Micros() / raw.getFirst().get(i).p50Micros())).toList());
+    }
+
+    /**
+     * Single-appender latency against raw fdatasync on the same thread, alternating rounds of 50
+     * raw syncs and 50 journal appends so that both see the same disk conditions.
+     *
+     * @return {raw p50 us, journal p50 us, raw mean us, journal mean us}
+     */
+    static double[] pairedLatency(Path base, Path rawFile, double seconds, long groupWaitMicros) throws Exception {
+        Path dir = base.resolve("journal-paired");
+        deleteTree(dir);
+        int round = 50;
+        List<Long> raw = new ArrayList<>();
+        List<Long> jour = new ArrayList<>();
+        try (FileChannel ch = FileChannel.open(rawFile, StandardOpenOption.WRITE);
+             FileJournal j = FileJournal.open(JournalOptions.defaults(dir)
+                     .withMaxGroupWait(java.time.Duration.ofNanos(groupWaitMicros * 1000)), t -> t.printStackTrace())) {
+            ByteBuffer block = ByteBuffer.allocateDirect(ENTRY_BYTES + 36);
+            byte[] payload = new byte[ENTRY_BYTES];
+            long pos = 0;
+            long index = 1;
+            long end = System.nanoTime() + (long) (seconds * 1e9);
+            while (System.nanoTime() < end) {
+                for (int i = 0; i < round; i++) {
+                    long t0 = System.nanoTime();
+                    block.clear();
+                    while (block.hasRemaining()) {
+                        pos += ch.write(block, pos);
+                    }
+                    ch.force(false);
+                    raw.add(System.nanoTime() - t0);
+                    if (pos + block.capacity() > RAW_FILE_BYTES) {
+                        pos = 0;
+                    }
+                }
+                for (int i = 0; i < round; i++) {
+                    long t0 = System.nanoTime();
+                    j.append(JournalBatch.of(List.of(new JournalEntry(index++, 1, 0, payload)))).get(60, TimeUnit.SECONDS);
+                    jour.add(System.nanoTime() - t0);
+                }
+            }
+        } finally {
+            deleteTree(dir);
+        }
+        long[] r = raw.stream().mapToLong(Long::longValue).sorted().toArray();
+        long[] q = jour.stream().mapToLong(Long::longValue).sorted().toArray();
+        return new double[] {r[r.length / 2] / 1e3, q[q.length / 2] / 1e3,
+                Arrays.stream(r).average().orElse(0) / 1e3, Arrays.stream(q).average().orElse(0) / 1e3, r.length};
     }
 
     private static void row(String name, List<Result> rs) {

@@ -49,6 +49,8 @@ public class MemberBean {
     private static final Logger LOG = Logger.getLogger(MemberBean.class.getName());
     /** Context root of the web module on Payara's loopback listener; see GatewayApplication. */
     public static final String CONTEXT_ROOT = "/etcetera";
+    /** How long the gateway may take to answer after the member started (Payara deploys slowly on a loaded host). */
+    private static final Duration GATEWAY_START_BOUND = Duration.ofSeconds(300);
 
     @Resource
     ManagedThreadFactory threads;
@@ -117,9 +119,12 @@ public class MemberBean {
     }
 
     private void awaitGateway() {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        // HTTP/1.1 only: the default HTTP/2 upgrade left the probe stuck on one connection that
+        // Payara never answered while the application was still loading.
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
         URI probe = URI.create("http://127.0.0.1:" + config.payara().httpPort() + CONTEXT_ROOT + "/version");
-        long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        long deadline = System.nanoTime() + GATEWAY_START_BOUND.toNanos();
         while (System.nanoTime() < deadline && server != null) {
             try {
                 HttpResponse<Void> r = http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(2)).build(),
@@ -131,7 +136,7 @@ public class MemberBean {
                     return;
                 }
             } catch (IOException e) {
-                LOG.info(() -> "gateway not answering yet: " + e);
+                LOG.fine(() -> "gateway not answering yet: " + e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
@@ -144,7 +149,7 @@ public class MemberBean {
             }
         }
         if (server != null) {
-            fatal(new IllegalStateException("the JSON gateway did not come up within 120 s"));
+            fatal(new IllegalStateException("the JSON gateway did not come up within " + GATEWAY_START_BOUND.toSeconds() + " s"));
         }
     }
 

@@ -638,14 +638,19 @@ final class Raft {
     }
 
     void readIndexAsLeader(Message m) {
-        if (prs.voters().size() <= 1) {
-            // a single voter is its own quorum
-            answerReadIndex(m, raftLog.committed);
+        if (!committedEntryInCurrentTerm()) {
+            // our commit index may lag the previous leader's (or, after a restart, what this node
+            // committed before) until our first entry of this term commits
+            pendingReadIndexMessages.add(m);
             return;
         }
-        if (!committedEntryInCurrentTerm()) {
-            // our commit index may lag the previous leader's until our first entry commits
-            pendingReadIndexMessages.add(m);
+        serveReadIndex(m);
+    }
+
+    private void serveReadIndex(Message m) {
+        if (prs.voters().size() <= 1) {
+            // a single voter is its own quorum: no heartbeat round needed
+            answerReadIndex(m, raftLog.committed);
             return;
         }
         queueReadIndex(m);
@@ -662,7 +667,7 @@ final class Raft {
             return;
         }
         for (Message m : pendingReadIndexMessages) {
-            queueReadIndex(m);
+            serveReadIndex(m);
         }
         pendingReadIndexMessages.clear();
     }

@@ -100,6 +100,19 @@ class RawNodeTest {
     }
 
     @Test
+    void singleNodeReadWaitsForItsTermToCommit() {
+        RawNode n = node(1, 1);
+        n.campaign(); // pre-vote and vote are self-granted: leader at once, empty entry not yet durable
+        assertEquals(StateType.LEADER, n.softState().state());
+        assertEquals(ProposeResult.ACCEPTED, n.readIndex(ByteString.copyFromUtf8("early")));
+        Ready rd = n.ready();
+        assertTrue(rd.readStates().isEmpty(), "answered before an entry of this term committed");
+        persistAndAdvance(n, rd);
+        rd = n.ready();
+        assertEquals(List.of(new ReadState(1, ByteString.copyFromUtf8("early"))), rd.readStates());
+    }
+
+    @Test
     void confChangeRefusalsAreTyped() {
         RawNode n = node(1, 1);
         n.campaign();
