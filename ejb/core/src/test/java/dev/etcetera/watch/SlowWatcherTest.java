@@ -62,6 +62,31 @@ class SlowWatcherTest {
         }
     }
 
+    @Test
+    void victimWhoseHistoryIsCompactedIsCanceledWithCompactRevision() {
+        try (WatchFixture f = new WatchFixture(WatchableStore.Config.defaults().withBufferResponses(2))) {
+            WatchFixture.Client slow = f.client();
+            long id = slow.watch(create("k")).getWatchId();
+            long first = 0;
+            for (int i = 0; i < 20; i++) {
+                long r = f.put("k", "v" + i);
+                first = first == 0 ? r : first;
+            }
+            long compactAt = f.put("k", "last") - 1;
+            f.compact(compactAt); // the victim still needs revisions below it
+            List<Long> got = new ArrayList<>();
+            WatchResponse r;
+            while (!(r = slow.next("events, then the compaction cancel")).getCanceled()) {
+                got.addAll(revisions(r));
+            }
+            assertEquals(id, r.getWatchId());
+            assertEquals(compactAt, r.getCompactRevision());
+            assertEquals(List.of(first, first + 1), got, "what fit in the queue before it became a victim");
+            f.put("k", "after");
+            slow.expectQuiet("a canceled watcher gets nothing more");
+        }
+    }
+
     static List<Long> revisions(WatchResponse r) {
         List<Long> out = new ArrayList<>();
         for (Event e : r.getEventsList()) {

@@ -25,7 +25,8 @@ final class WatchClient implements AutoCloseable {
     volatile Throwable error;
 
     WatchClient(ManagedChannel channel, boolean manualFlowControl) {
-        requests = WatchGrpc.newStub(channel).watch(new ClientResponseObserver<WatchRequest, WatchResponse>() {
+        // wait-for-ready: a stream opened while the channel reconnects (after a restart) waits instead of failing
+        requests = WatchGrpc.newStub(channel).withWaitForReady().watch(new ClientResponseObserver<WatchRequest, WatchResponse>() {
             @Override
             public void beforeStart(ClientCallStreamObserver<WatchRequest> requestStream) {
                 call = requestStream;
