@@ -1,0 +1,168 @@
+package dev.etcetera.it.lease;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.etcetera.it.harness.EtcdProcess;
+import dev.etcetera.it.harness.Etcdctl;
+import dev.etcetera.it.harness.MemberProcess;
+import dev.etcetera.it.harness.ServerProcess;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code etcdctl lease ...}, {@code lock} and {@code elect} against a real etcd 3.4 and a member, both fresh:
+ * the transcripts (exit code, stdout, stderr, simple and JSON output) must be equal after masking what differs
+ * between two servers: cluster/member ids and raft term, lease IDs (server-chosen: replaced by L1, L2... in order
+ * of appearance, hex or decimal alike) and remaining TTLs (timing). Revisions are compared as they are.
+ * Transcripts are written to {@code target/differential/lease-*.txt}.
+ */
+class LeaseEtcdctlDifferentialTest {
+    private static final Pattern HEX_ID = Pattern.compile("\\b[0-9a-f]{16}\\b");
+    private static final Pattern JSON_ID = Pattern.compile("\"(ID|id)\":(\\d+)");
+
+    /** One side: a server, its etcdctl, its transcript and its lease-ID placeholders. */
+    private static final class Side {
+        final ServerProcess server;
+        final Etcdctl ctl;
+        final StringBuilder transcript = new StringBuilder();
+        final Map<String, String> ids = new HashMap<>();
+
+        Side(ServerProcess server) {
+            this.server = server;
+            this.ctl = new Etcdctl(server.endpoint());
+        }
+
+        String placeholder(String hex) {
+            return ids.computeIfAbsent(hex, h -> "L" + (ids.size() + 1));
+        }
+
+        String normalize(String text) {
+            StringBuilder kept = new StringBuilder();
+            for (String line : text.split("\n", -1)) {
+                if (!line.startsWith("{\"level\":")) { // clientv3's retry warnings carry timestamps and uuids
+                    kept.append(line).append('\n');
+                }
+            }
+            String s = kept.toString().strip();
+            Matcher j = JSON_ID.matcher(s);
+            StringBuilder out = new StringBuilder();
+            while (j.find()) {
+                String hex = String.format("%016x", Long.parseUnsignedLong(j.group(2)));
+                j.appendReplacement(out, "\"" + j.group(1) + "\":" + placeholder(hex));
+            }
+            j.appendTail(out);
+            Matcher h = HEX_ID.matcher(out.toString());
+            StringBuilder out2 = new StringBuilder();
+            while (h.find()) {
+                h.appendReplacement(out2, placeholder(h.group()));
+            }
+            h.appendTail(out2);
+            return out2.toString()
+                    .replaceAll("\"cluster_id\":\\d+", "\"cluster_id\":C")
+                    .replaceAll("\"member_id\":\\d+", "\"member_id\":M")
+                    .replaceAll("\"raft_term\":\\d+", "\"raft_term\":T")
+                    .replaceAll("remaining\\(\\d+s\\)", "remaining(Ns)")
+                    .replaceAll("\"ttl\":\\d+", "\"ttl\":N");
+        }
+
+        /** Runs etcdctl, records the normalized result, returns raw stdout. */
+        String ctl(String... args) {
+            Etcdctl.Result r = ctl.run(args);
+            record(String.join(" ", args), r.exitCode(), r.stdout(), r.stderr());
+            return r.stdout();
+        }
+
+        void record(String command, int exit, String stdout, String stderr) {
+            transcript.append("$ etcdctl ").append(command).append("\nexit ").append(exit)
+                    .append("\nstdout: ").append(normalize(stdout))
+                    .append("\nstderr: ").append(normalize(stderr)).append("\n");
+        }
+
+        /** etcdctl under {@code timeout -s INT}: for commands that run until interrupted (elect). */
+        void ctlInterrupted(int seconds, String... args) throws IOException, InterruptedException {
+            List<String> cmd = new ArrayList<>(List.of("timeout", "-s", "INT", Integer.toString(seconds),
+                    Etcdctl.binary(), "--endpoints=" + server.endpoint()));
+            cmd.addAll(List.of(args));
+            ProcessBuilder pb = new ProcessBuilder(cmd);
+            pb.environment().put("ETCDCTL_API", "3");
+            Process p = pb.start();
+            if (!p.waitFor(seconds + 20, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("etcdctl " + String.join(" ", args) + " did not stop");
+            }
+            record(String.join(" ", args) + " (interrupted after " + seconds + " s)", p.exitValue(),
+                    new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
+                    new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    /** The same script on each side; it may use the side's own lease IDs, never branch on answers otherwise. */
+    private static void script(Side s) throws Exception {
+        String first = s.ctl("lease", "grant", "1").split(" ")[1]; // below the minimum: raised to 2 s
+        s.ctl("lease", "revoke", first);
+        s.ctl("lease", "grant", "9000000001");
+        s.ctl("lease", "grant", "9000000001", "-w", "json");
+        String max = s.ctl("lease", "grant", "9000000000").split(" ")[1];
+        s.ctl("lease", "timetolive", max, "-w", "json");
+        s.ctl("lease", "revoke", max, "-w", "json");
+        for (String unknown : List.of("1234", "7fffffffffffffff")) {
+            s.ctl("lease", "revoke", unknown);
+            s.ctl("lease", "timetolive", unknown);
+            s.ctl("lease", "timetolive", unknown, "-w", "json");
+            s.ctl("lease", "keep-alive", "--once", unknown);
+            s.ctl("put", "--lease=" + unknown, "k0", "v");
+        }
+        String id = s.ctl("lease", "grant", "30").split(" ")[1];
+        s.ctl("put", "--lease=" + id, "k1", "v1");
+        s.ctl("put", "--lease=" + id, "k2", "v2", "-w", "json");
+        s.ctl("lease", "timetolive", "--keys", id);
+        s.ctl("lease", "timetolive", "--keys", id, "-w", "json");
+        s.ctl("lease", "keep-alive", "--once", id);
+        s.ctl("lease", "keep-alive", "--once", id, "-w", "json");
+        s.ctl("put", "k1", "moved"); // detaches k1
+        s.ctl("put", "--ignore-lease", "k2", "kept");
+        s.ctl("get", "k", "--prefix", "-w", "json");
+        s.ctl("lease", "timetolive", "--keys", id);
+        s.ctl("lease", "list");
+        s.ctl("lease", "revoke", id, "-w", "json");
+        s.ctl("get", "k", "--prefix");
+        s.ctl("lease", "timetolive", id);
+        s.ctl("lease", "list", "-w", "json");
+        s.ctl("lock", "mylock", "echo", "inside the lock");
+        s.ctl("lock", "mylock", "sh", "-c", "exit 3");
+        s.ctl("get", "mylock", "--prefix", "--keys-only");
+        s.ctlInterrupted(3, "elect", "myelection", "first");
+        s.ctl("get", "myelection", "--prefix");
+    }
+
+    @Test
+    void leaseLockElectMatchEtcd() throws Exception {
+        Assumptions.assumeTrue(MemberProcess.available(), "bin/etcetera not available");
+        try (EtcdProcess etcd = new EtcdProcess("lease-ref-etcd"); MemberProcess member = new MemberProcess("lease-diff")) {
+            etcd.start();
+            member.start();
+            Side ref = new Side(etcd);
+            Side sub = new Side(member);
+            script(ref);
+            script(sub);
+            Path dir = Paths.get("target", "differential");
+            Files.createDirectories(dir);
+            Files.writeString(dir.resolve("lease-etcd.txt"), ref.transcript);
+            Files.writeString(dir.resolve("lease-member.txt"), sub.transcript);
+            assertEquals(ref.transcript.toString(), sub.transcript.toString(),
+                    "etcdctl transcripts differ (target/differential/lease-*.txt)");
+        }
+    }
+}
