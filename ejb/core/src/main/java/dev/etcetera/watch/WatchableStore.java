@@ -90,10 +90,19 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
         }
     }
 
-    private record Committed(long rev, List<StoredRevision> changes) implements Runnable {
+    /** One commit's changes, dispatched on the dispatch thread in the order commits happened. */
+    private final class Committed implements Runnable {
+        private final long rev;
+        private final List<StoredRevision> changes;
+
+        Committed(long rev, List<StoredRevision> changes) {
+            this.rev = rev;
+            this.changes = changes;
+        }
+
         @Override
         public void run() {
-            throw new UnsupportedOperationException(); // handled by type in the loop
+            dispatch(rev, changes);
         }
     }
 
@@ -210,11 +219,7 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
                         if (t == STOP) {
                             return;
                         }
-                        if (t instanceof Committed c) {
-                            dispatch(c.rev(), c.changes());
-                        } else {
-                            t.run();
-                        }
+                        t.run();
                     }
                 }
                 now = clock.getAsLong();
