@@ -51,15 +51,11 @@ final class MemberFactory {
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("cannot use --data-dir " + member.dataDir() + ": " + e.getMessage(), e);
         }
-        JeBackend backend = JeBackend.open(db);
-        try {
-            return SingleMemberServer.open(info, limits, backend,
-                    LeaseOptions.forRaft(config.raft().heartbeatIntervalMs(), config.raft().electionTimeoutMs()),
-                    LeaseClock.SYSTEM);
-        } catch (RuntimeException e) {
-            backend.close();
-            throw e;
-        }
+        // The server owns the backend from the call on and closes it itself if opening fails (closing it
+        // again here would replace the real error with JE's "Environment is closed").
+        return SingleMemberServer.open(info, limits, JeBackend.open(db),
+                LeaseOptions.forRaft(config.raft().heartbeatIntervalMs(), config.raft().electionTimeoutMs()),
+                LeaseClock.SYSTEM);
     }
 
     private static List<String> strings(List<EtcdUrl> urls) {
