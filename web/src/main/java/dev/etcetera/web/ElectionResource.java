@@ -18,7 +18,9 @@ import jakarta.ws.rs.container.AsyncResponse;
 import jakarta.ws.rs.container.Suspended;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import jakarta.ws.rs.core.StreamingOutput;
+import jakarta.ws.rs.core.Context;
+import jakarta.servlet.http.HttpServletResponse;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -66,7 +68,7 @@ public class ElectionResource {
 
     @POST
     @Path("observe")
-    public Response observe(String body) {
+    public Response observe(String body, @Context HttpServletResponse servletResponse) throws IOException {
         EtcdServer server = member.server();
         if (server == null) {
             return GatewayErrors.toResponse(EtcdError.STOPPED.exception());
@@ -77,32 +79,34 @@ public class ElectionResource {
         } catch (ProtoJson.BadJson | RuntimeException e) {
             return GatewayErrors.toResponse(e);
         }
-        StreamingOutput stream = out -> {
-            LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
-            boolean[] gone = {false};
-            var done = new Elections(server).observe(request, events::add, () -> gone[0])
-                    .whenComplete((v, e) -> events.add(e == null ? "end" : e));
-            try {
-                while (true) {
-                    Object next = events.poll(IDLE_PROBE_SECONDS, TimeUnit.SECONDS);
-                    if (next == null) {
-                        write(out, "\n"); // an IOException here means the client left
-                        continue;
-                    }
-                    if (next instanceof LeaderResponse r) {
-                        write(out, "{\"result\":" + ProtoJson.print(r) + "}\n");
-                    } else {
-                        return; // the member stopped or failed: end the stream
-                    }
+        // Written straight to the servlet response: a JAX-RS entity is buffered by Jersey (8 KiB for
+        // Content-Length), and each leader line must reach the client at once.
+        servletResponse.setStatus(200);
+        servletResponse.setContentType(MediaType.APPLICATION_JSON);
+        servletResponse.flushBuffer();
+        OutputStream out = servletResponse.getOutputStream();
+        LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        AtomicBoolean gone = new AtomicBoolean();
+        var done = new Elections(server).observe(request, events::add, gone::get)
+                .whenComplete((v, e) -> events.add(e == null ? "end" : e));
+        try {
+            while (true) {
+                Object next = events.poll(IDLE_PROBE_SECONDS, TimeUnit.SECONDS);
+                if (next == null) {
+                    write(out, "\n"); // an IOException here means the client left
+                } else if (next instanceof LeaderResponse r) {
+                    write(out, "{\"result\":" + ProtoJson.print(r) + "}\n");
+                } else {
+                    break; // the member stopped or failed: end the stream
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            } finally {
-                gone[0] = true;
-                done.cancel(false);
             }
-        };
-        return Response.ok(stream, MediaType.APPLICATION_JSON_TYPE).build();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            gone.set(true);
+            done.cancel(false);
+        }
+        return null; // the response is complete and committed
     }
 
     private static void write(OutputStream out, String s) throws IOException {

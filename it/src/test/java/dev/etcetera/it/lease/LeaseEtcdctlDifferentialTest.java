@@ -29,23 +29,24 @@ import org.junit.jupiter.api.Test;
  * Transcripts are written to {@code target/differential/lease-*.txt}.
  */
 class LeaseEtcdctlDifferentialTest {
-    private static final Pattern HEX_ID = Pattern.compile("\\b[0-9a-f]{16}\\b");
-    private static final Pattern JSON_ID = Pattern.compile("\"(ID|id)\":(\\d+)");
+    /** Lease IDs in hex: 16 digits zero-padded (etcdctl's lease output) or unpadded (lock/election keys). */
+    private static final Pattern HEX_ID = Pattern.compile("\\b[0-9a-f]{12,16}\\b");
+    private static final Pattern JSON_ID = Pattern.compile("\"(ID|id|lease)\":(\\d+)");
 
     /** One side: a server, its etcdctl, its transcript and its lease-ID placeholders. */
     private static final class Side {
         final ServerProcess server;
         final Etcdctl ctl;
         final StringBuilder transcript = new StringBuilder();
-        final Map<String, String> ids = new HashMap<>();
+        final Map<Long, String> ids = new HashMap<>();
 
         Side(ServerProcess server) {
             this.server = server;
             this.ctl = new Etcdctl(server.endpoint());
         }
 
-        String placeholder(String hex) {
-            return ids.computeIfAbsent(hex, h -> "L" + (ids.size() + 1));
+        String placeholder(long id) {
+            return ids.computeIfAbsent(id, h -> "L" + (ids.size() + 1));
         }
 
         String normalize(String text) {
@@ -55,24 +56,23 @@ class LeaseEtcdctlDifferentialTest {
                     kept.append(line).append('\n');
                 }
             }
-            String s = kept.toString().strip();
+            String s = kept.toString().strip()
+                    .replaceAll("\"cluster_id\":\\d+", "\"cluster_id\":C")
+                    .replaceAll("\"member_id\":\\d+", "\"member_id\":M")
+                    .replaceAll("\"raft_term\":\\d+", "\"raft_term\":T");
             Matcher j = JSON_ID.matcher(s);
             StringBuilder out = new StringBuilder();
             while (j.find()) {
-                String hex = String.format("%016x", Long.parseUnsignedLong(j.group(2)));
-                j.appendReplacement(out, "\"" + j.group(1) + "\":" + placeholder(hex));
+                j.appendReplacement(out, "\"" + j.group(1) + "\":" + placeholder(Long.parseUnsignedLong(j.group(2))));
             }
             j.appendTail(out);
             Matcher h = HEX_ID.matcher(out.toString());
             StringBuilder out2 = new StringBuilder();
             while (h.find()) {
-                h.appendReplacement(out2, placeholder(h.group()));
+                h.appendReplacement(out2, placeholder(Long.parseUnsignedLong(h.group(), 16)));
             }
             h.appendTail(out2);
             return out2.toString()
-                    .replaceAll("\"cluster_id\":\\d+", "\"cluster_id\":C")
-                    .replaceAll("\"member_id\":\\d+", "\"member_id\":M")
-                    .replaceAll("\"raft_term\":\\d+", "\"raft_term\":T")
                     .replaceAll("remaining\\(\\d+s\\)", "remaining(Ns)")
                     .replaceAll("\"ttl\":\\d+", "\"ttl\":N");
         }
@@ -85,7 +85,7 @@ class LeaseEtcdctlDifferentialTest {
         }
 
         void record(String command, int exit, String stdout, String stderr) {
-            transcript.append("$ etcdctl ").append(command).append("\nexit ").append(exit)
+            transcript.append("$ etcdctl ").append(normalize(command)).append("\nexit ").append(exit)
                     .append("\nstdout: ").append(normalize(stdout))
                     .append("\nstderr: ").append(normalize(stderr)).append("\n");
         }

@@ -164,8 +164,9 @@ public final class JeBackend implements Backend {
     public void forEachLease(java.util.function.BiConsumer<Long, byte[]> visitor) {
         DatabaseEntry key = new DatabaseEntry();
         DatabaseEntry data = new DatabaseEntry();
+        // at start only, before any batch: committed records are all there is
         try (Cursor c = leases.openCursor(null, CursorConfig.READ_COMMITTED)) {
-            while (c.getNext(key, data, LockMode.READ_COMMITTED) == OperationStatus.SUCCESS) {
+            while (c.getNext(key, data, LockMode.DEFAULT) == OperationStatus.SUCCESS) {
                 if (key.getSize() != 8) {
                     throw new IllegalStateException("corrupt lease key of " + key.getSize() + " bytes");
                 }
