@@ -263,8 +263,17 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
         return false;
     }
 
+    /** The last header built, reused while base and revision stay the same (one per revision, not per watcher). */
+    private ResponseHeader header;
+    private ResponseHeader headerFrom;
+
     private WatchResponse.Builder response(long rev, long watchId) {
-        return WatchResponse.newBuilder().setHeader(headerBase.get().toBuilder().setRevision(rev)).setWatchId(watchId);
+        ResponseHeader base = headerBase.get();
+        if (header == null || headerFrom != base || header.getRevision() != rev) {
+            headerFrom = base;
+            header = base.toBuilder().setRevision(rev).build();
+        }
+        return WatchResponse.newBuilder().setHeader(header).setWatchId(watchId);
     }
 
     // ------------------------------------------------------------------ requests
