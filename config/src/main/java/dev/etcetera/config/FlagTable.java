@@ -50,8 +50,8 @@ public final class FlagTable {
             new Derived("${name}.etcetera", v -> v.get("name") + ".etcetera"),
             "Directory holding this member's journal, snapshots and key-value database.",
             true, Component.MEMBER, Section.MEMBER, null, null));
-    /** {@code --wal-dir}: a separate directory for the journal (not implemented yet). */
-    public static final FlagDefinition WAL_DIR = add(todo(Section.MEMBER, Component.MEMBER, "wal-dir", TEXT, "",
+    /** {@code --wal-dir}: a separate directory for the journal (default: {@code <data-dir>/member/wal}). */
+    public static final FlagDefinition WAL_DIR = add(impl(Section.MEMBER, Component.MEMBER, "wal-dir", TEXT, "",
             "Separate directory for the write-ahead journal (empty: inside --data-dir)."));
     /** {@code --snapshot-count}: applied entries between two Raft snapshots. */
     public static final FlagDefinition SNAPSHOT_COUNT = add(impl(Section.MEMBER, Component.RAFT, "snapshot-count", UINT, "10000",
@@ -330,9 +330,9 @@ public final class FlagTable {
         add(todo(Section.EXPERIMENTAL, Component.STORAGE, "bootstrap-defrag-threshold-megabytes", UINT, "0",
                 "Defragment at boot when that frees at least this many megabytes (0: never)."));
         add(todo(Section.EXPERIMENTAL, Component.CLUSTER, "max-learners", INT, "1", "Most learner members allowed."));
-        add(todo(Section.EXPERIMENTAL, Component.RAFT, "experimental-snapshot-catchup-entries", UINT, "5000",
+        add(impl(Section.EXPERIMENTAL, Component.RAFT, "experimental-snapshot-catchup-entries", UINT, "5000",
                 "Old spelling of --snapshot-catchup-entries.").aliasOf("snapshot-catchup-entries"));
-        add(todo(Section.EXPERIMENTAL, Component.RAFT, "snapshot-catchup-entries", UINT, "5000",
+        add(impl(Section.EXPERIMENTAL, Component.RAFT, "snapshot-catchup-entries", UINT, "5000",
                 "Entries kept after a snapshot for slow followers to catch up from."));
         add(todo(Section.EXPERIMENTAL, Component.STORAGE, "experimental-compaction-sleep-interval", DURATION, "0s",
                 "Old spelling of --compaction-sleep-interval.").aliasOf("compaction-sleep-interval"));

@@ -149,9 +149,9 @@ class CommandLineTest {
 
     @Test
     void notImplementedFlagsAreAcceptedWithAWarning() throws ConfigException {
-        CommandLine line = CommandLine.parse(List.of("--cert-file", "/c.pem", "--wal-dir=/wal"), Map.of("ETCD_AUTO_TLS", "true"));
+        CommandLine line = CommandLine.parse(List.of("--cert-file", "/c.pem", "--max-wals=3"), Map.of("ETCD_AUTO_TLS", "true"));
         assertEquals("/c.pem", line.explicit().get("cert-file"));
-        assertEquals(List.of("--cert-file is accepted but not implemented yet", "--wal-dir is accepted but not implemented yet",
+        assertEquals(List.of("--cert-file is accepted but not implemented yet", "--max-wals is accepted but not implemented yet",
                 "--auto-tls is accepted but not implemented yet (set by ETCD_AUTO_TLS)"), line.warnings());
     }
 

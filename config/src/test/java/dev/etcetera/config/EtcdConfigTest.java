@@ -50,7 +50,7 @@ class EtcdConfigTest {
         assertEquals(new WatchConfig(Duration.ofMinutes(10)), c.watch());
         assertEquals(new PayaraConfig(12379, 22379), c.payara());
         assertEquals(List.of(), c.warnings());
-        assertEquals("", c.pending().get("wal-dir"));
+        assertEquals("", c.value(FlagTable.WAL_DIR));
         assertEquals("true", c.pending().get("pre-vote"));
     }
 

@@ -19,7 +19,8 @@ class FlagTableTest {
             "initial-cluster-token", "initial-cluster-state", "snapshot-count", "max-request-bytes", "max-txn-ops",
             "quota-backend-bytes", "heartbeat-interval", "election-timeout", "auto-compaction-mode", "auto-compaction-retention",
             "compaction-batch-limit", "experimental-compaction-batch-limit", "log-level", "watch-progress-notify-interval",
-            "experimental-watch-progress-notify-interval", "payara-http-port", "payara-hazelcast-port");
+            "experimental-watch-progress-notify-interval", "payara-http-port", "payara-hazelcast-port",
+            "wal-dir", "snapshot-catchup-entries", "experimental-snapshot-catchup-entries");
 
     @Test
     void implementedSetIsExactlyTheExpectedOne() {

@@ -56,9 +56,9 @@ class LaunchPlanTest {
 
     @Test
     void warningsGoToStderrAndTheRunStillSucceeds() {
-        Result r = run(Map.of("ETCD_PEER_AUTO_TLS", "true"), "--wal-dir", "/wal");
+        Result r = run(Map.of("ETCD_PEER_AUTO_TLS", "true"), "--max-wals", "3", "--wal-dir", "/wal");
         assertEquals(0, r.code());
-        assertEquals("etcetera: warning: --wal-dir is accepted but not implemented yet\n"
+        assertEquals("etcetera: warning: --max-wals is accepted but not implemented yet\n"
                 + "etcetera: warning: --peer-auto-tls is accepted but not implemented yet (set by ETCD_PEER_AUTO_TLS)\n", r.err());
         assertTrue(r.out().contains("\n-Detcetera.wal-dir=/wal\n"));
         assertTrue(r.out().contains("\n-Detcetera.peer-auto-tls=true\n"));
