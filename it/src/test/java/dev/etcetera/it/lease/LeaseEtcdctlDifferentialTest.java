@@ -7,17 +7,10 @@ import dev.etcetera.it.harness.Etcdctl;
 import dev.etcetera.it.harness.MemberProcess;
 import dev.etcetera.it.harness.ServerProcess;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -29,52 +22,20 @@ import org.junit.jupiter.api.Test;
  * Transcripts are written to {@code target/differential/lease-*.txt}.
  */
 class LeaseEtcdctlDifferentialTest {
-    /** Lease IDs in hex: 16 digits zero-padded (etcdctl's lease output) or unpadded (lock/election keys). */
-    private static final Pattern HEX_ID = Pattern.compile("\\b[0-9a-f]{12,16}\\b");
-    private static final Pattern JSON_ID = Pattern.compile("\"(ID|id|lease)\":(\\d+)");
-
     /** One side: a server, its etcdctl, its transcript and its lease-ID placeholders. */
     private static final class Side {
         final ServerProcess server;
         final Etcdctl ctl;
         final StringBuilder transcript = new StringBuilder();
-        final Map<Long, String> ids = new HashMap<>();
+        final LeaseIdMask mask = new LeaseIdMask();
 
         Side(ServerProcess server) {
             this.server = server;
             this.ctl = new Etcdctl(server.endpoint());
         }
 
-        String placeholder(long id) {
-            return ids.computeIfAbsent(id, h -> "L" + (ids.size() + 1));
-        }
-
         String normalize(String text) {
-            StringBuilder kept = new StringBuilder();
-            for (String line : text.split("\n", -1)) {
-                if (!line.startsWith("{\"level\":")) { // clientv3's retry warnings carry timestamps and uuids
-                    kept.append(line).append('\n');
-                }
-            }
-            String s = kept.toString().strip()
-                    .replaceAll("\"cluster_id\":\\d+", "\"cluster_id\":C")
-                    .replaceAll("\"member_id\":\\d+", "\"member_id\":M")
-                    .replaceAll("\"raft_term\":\\d+", "\"raft_term\":T");
-            Matcher j = JSON_ID.matcher(s);
-            StringBuilder out = new StringBuilder();
-            while (j.find()) {
-                j.appendReplacement(out, "\"" + j.group(1) + "\":" + placeholder(Long.parseUnsignedLong(j.group(2))));
-            }
-            j.appendTail(out);
-            Matcher h = HEX_ID.matcher(out.toString());
-            StringBuilder out2 = new StringBuilder();
-            while (h.find()) {
-                h.appendReplacement(out2, placeholder(Long.parseUnsignedLong(h.group(), 16)));
-            }
-            h.appendTail(out2);
-            return out2.toString()
-                    .replaceAll("remaining\\(\\d+s\\)", "remaining(Ns)")
-                    .replaceAll("\"ttl\":\\d+", "\"ttl\":N");
+            return mask.apply(text);
         }
 
         /** Runs etcdctl, records the normalized result, returns raw stdout. */
@@ -90,21 +51,17 @@ class LeaseEtcdctlDifferentialTest {
                     .append("\nstderr: ").append(normalize(stderr)).append("\n");
         }
 
-        /** etcdctl under {@code timeout -s INT}: for commands that run until interrupted (elect). */
-        void ctlInterrupted(int seconds, String... args) throws IOException, InterruptedException {
-            List<String> cmd = new ArrayList<>(List.of("timeout", "-s", "INT", Integer.toString(seconds),
-                    Etcdctl.binary(), "--endpoints=" + server.endpoint()));
-            cmd.addAll(List.of(args));
-            ProcessBuilder pb = new ProcessBuilder(cmd);
-            pb.environment().put("ETCDCTL_API", "3");
-            Process p = pb.start();
-            if (!p.waitFor(seconds + 20, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("etcdctl " + String.join(" ", args) + " did not stop");
+        /**
+         * A command that runs until interrupted (elect): waits (bounded) until it printed {@code lines} lines,
+         * then sends SIGINT and records what it printed and its exit code.
+         */
+        void ctlUntilPrinted(int lines, String... args) throws IOException, InterruptedException {
+            try (RunningEtcdctl p = new RunningEtcdctl(server.endpoint(), List.of(args))) {
+                p.awaitLines(lines);
+                p.interrupt();
+                int exit = p.awaitExit();
+                record(String.join(" ", args) + " (interrupted after printing " + lines + " lines)", exit, p.stdout(), p.stderr());
             }
-            record(String.join(" ", args) + " (interrupted after " + seconds + " s)", p.exitValue(),
-                    new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8),
-                    new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8));
         }
     }
 
@@ -141,9 +98,9 @@ class LeaseEtcdctlDifferentialTest {
         s.ctl("lease", "timetolive", id);
         s.ctl("lease", "list", "-w", "json");
         s.ctl("lock", "mylock", "echo", "inside the lock");
-        s.ctl("lock", "mylock", "sh", "-c", "exit 3");
+        s.ctl("lock", "mylock", "--", "sh", "-c", "exit 3"); // "--": -c belongs to sh, not etcdctl
         s.ctl("get", "mylock", "--prefix", "--keys-only");
-        s.ctlInterrupted(3, "elect", "myelection", "first");
+        s.ctlUntilPrinted(2, "elect", "myelection", "first");
         s.ctl("get", "myelection", "--prefix");
     }
 

@@ -116,25 +116,44 @@ class LeaseMemberTest {
         Waits.get(client.getLeaseClient().revoke(other), "revoke other");
     }
 
+    /**
+     * A watcher on the lease's keys sees both puts, then both deletes of the expiry in one revision, delivered
+     * together in one watch response (etcd sends each revision's events in one response), after the puts.
+     */
     @Test
     void watchersSeeTheDeletesOfAnExpiredLease() throws Exception {
         long lease = grant(2);
         KV kv = client.getKVClient();
         long start = Waits.get(kv.put(bs("wexp/a"), bs("v"), PutOption.builder().withLeaseId(lease).build()), "put").getHeader().getRevision();
-        Waits.get(kv.put(bs("wexp/b"), bs("v"), PutOption.builder().withLeaseId(lease).build()), "put");
-        List<WatchEvent> events = new CopyOnWriteArrayList<>();
+        long lastPut = Waits.get(kv.put(bs("wexp/b"), bs("v"), PutOption.builder().withLeaseId(lease).build()), "put")
+                .getHeader().getRevision();
+        List<WatchResponse> responses = new CopyOnWriteArrayList<>();
         CompletableFuture<Throwable> failed = new CompletableFuture<>();
         try (Watch.Watcher w = client.getWatchClient().watch(bs("wexp/"),
                 WatchOption.builder().isPrefix(true).withRevision(start).build(),
-                Watch.listener((WatchResponse r) -> events.addAll(r.getEvents()), failed::complete))) {
-            Waits.until(() -> events.size() >= 2 || failed.isDone(), Duration.ofSeconds(20), "the two puts to be watched");
-            Assumptions.assumeFalse(failed.isDone(), "Watch not available on this build: " + failed.getNow(null));
-            Waits.until(() -> events.size() >= 4, Duration.ofSeconds(30), "the deletes of the expired lease's keys");
+                Watch.listener(responses::add, failed::complete))) {
+            Waits.until(() -> eventCount(responses) >= 2 || failed.isDone(), Duration.ofSeconds(20), "the two puts to be watched");
+            assertFalse(failed.isDone(), "the watch failed: " + failed.getNow(null));
+            Waits.until(() -> eventCount(responses) >= 4 || failed.isDone(), Duration.ofSeconds(30),
+                    "the deletes of the expired lease's keys");
+            assertFalse(failed.isDone(), "the watch failed: " + failed.getNow(null));
         }
-        List<WatchEvent> deletes = events.stream().filter(e -> e.getEventType() == WatchEvent.EventType.DELETE).toList();
-        assertEquals(2, deletes.size(), "one delete per key: " + events);
-        assertEquals(deletes.get(0).getKeyValue().getModRevision(), deletes.get(1).getKeyValue().getModRevision(),
-                "both deletes in one revision");
+        List<WatchEvent> events = responses.stream().flatMap(r -> r.getEvents().stream()).toList();
+        assertEquals(List.of("PUT wexp/a", "PUT wexp/b", "DELETE wexp/a", "DELETE wexp/b"),
+                events.stream().map(e -> e.getEventType() + " " + e.getKeyValue().getKey().toString(UTF_8)).toList(),
+                "the watched events in order");
+        List<WatchResponse> withDeletes = responses.stream()
+                .filter(r -> r.getEvents().stream().anyMatch(e -> e.getEventType() == WatchEvent.EventType.DELETE)).toList();
+        assertEquals(1, withDeletes.size(), "both deletes in one watch response: " + responses.size() + " responses");
+        List<WatchEvent> deletes = withDeletes.get(0).getEvents();
+        long revoked = deletes.get(0).getKeyValue().getModRevision();
+        assertEquals(List.of(revoked, revoked), deletes.stream().map(e -> e.getKeyValue().getModRevision()).toList(),
+                "both deletes at one revision");
+        assertTrue(revoked > lastPut, "the revoke (revision " + revoked + ") follows the last put (" + lastPut + ")");
+    }
+
+    private static long eventCount(List<WatchResponse> responses) {
+        return responses.stream().mapToLong(r -> r.getEvents().size()).sum();
     }
 
     /**
