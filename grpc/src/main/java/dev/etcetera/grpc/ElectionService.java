@@ -15,7 +15,10 @@ import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 
-/** etcd's {@code v3electionpb.Election} service; Observe is a server stream that ends when the client cancels. */
+/**
+ * etcd's {@code v3electionpb.Election} service; Observe is a server stream that ends when the client cancels.
+ * Errors are answered as etcd's embedded client answers them ({@link EmbeddedClientErrors}).
+ */
 public final class ElectionService extends ElectionGrpc.ElectionImplBase {
     private final Elections elections;
 
@@ -26,22 +29,22 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
     @Override
     public void campaign(CampaignRequest request, StreamObserver<CampaignResponse> observer) {
         Context context = Context.current();
-        UnaryReply.from(() -> elections.campaign(request, context::isCancelled), observer);
+        UnaryReply.from(() -> EmbeddedClientErrors.asUnknown(elections.campaign(request, context::isCancelled)), observer);
     }
 
     @Override
     public void proclaim(ProclaimRequest request, StreamObserver<ProclaimResponse> observer) {
-        UnaryReply.from(() -> elections.proclaim(request), observer);
+        UnaryReply.from(() -> EmbeddedClientErrors.asUnknown(elections.proclaim(request)), observer);
     }
 
     @Override
     public void leader(LeaderRequest request, StreamObserver<LeaderResponse> observer) {
-        UnaryReply.from(() -> elections.leader(request), observer);
+        UnaryReply.from(() -> EmbeddedClientErrors.asUnknown(elections.leader(request)), observer);
     }
 
     @Override
     public void resign(ResignRequest request, StreamObserver<ResignResponse> observer) {
-        UnaryReply.from(() -> elections.resign(request), observer);
+        UnaryReply.from(() -> EmbeddedClientErrors.asUnknown(elections.resign(request)), observer);
     }
 
     @Override
@@ -71,7 +74,7 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
                     return;
                 }
                 if (failure != null) {
-                    observer.onError(GrpcErrors.toStatus(failure));
+                    observer.onError(GrpcErrors.toStatus(EmbeddedClientErrors.toUnknown(failure)));
                 } else {
                     observer.onCompleted();
                 }

@@ -13,7 +13,7 @@ import io.grpc.stub.StreamObserver;
 /**
  * etcd's {@code v3lockpb.Lock} service. A Lock call may wait a long time; it waits on member
  * callbacks, never on a transport thread, and gives up (removing its waiter key) when the client
- * cancels the call.
+ * cancels the call. Errors are answered as etcd's embedded client answers them ({@link EmbeddedClientErrors}).
  */
 public final class LockService extends LockGrpc.LockImplBase {
     private final Locks locks;
@@ -25,11 +25,11 @@ public final class LockService extends LockGrpc.LockImplBase {
     @Override
     public void lock(LockRequest request, StreamObserver<LockResponse> observer) {
         Context context = Context.current();
-        UnaryReply.from(() -> locks.lock(request, context::isCancelled), observer);
+        UnaryReply.from(() -> EmbeddedClientErrors.asUnknown(locks.lock(request, context::isCancelled)), observer);
     }
 
     @Override
     public void unlock(UnlockRequest request, StreamObserver<UnlockResponse> observer) {
-        UnaryReply.from(() -> locks.unlock(request), observer);
+        UnaryReply.from(() -> EmbeddedClientErrors.asUnknown(locks.unlock(request)), observer);
     }
 }
