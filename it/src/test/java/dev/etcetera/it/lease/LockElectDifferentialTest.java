@@ -48,10 +48,10 @@ import org.junit.jupiter.api.TestInstance;
  * turn, each side's transcript masked ({@link LeaseIdMask}) and compared; transcripts go to
  * {@code target/differential/lock-elect-*.txt}. Three scenarios use {@code etcdctl lock} and {@code etcdctl elect}
  * as users run them; one calls the server-side Lock and Election gRPC services (v3lockpb, v3electionpb) with
- * jetcd, including their errors. etcdctl 3.4 implements both
- * commands in the client (clientv3/concurrency: a session lease kept alive, a key {@code <name>/<lease hex>}
- * created in a transaction, waiting by watching the deletion of the key created just before one's own), so
- * these runs exercise the member's leases, transactions, create-revision ordering and watches together.
+ * jetcd, errors included. etcdctl 3.4 implements lock and elect in the client (clientv3/concurrency: a session
+ * lease kept alive, a key {@code <name>/<lease hex>} created in a transaction, waiting by watching the deletion
+ * of the key created just before one's own), so the etcdctl runs exercise the member's leases, transactions,
+ * create-revision ordering and watches together.
  *
  * <p><b>etcd's caveat, which holds for the member too: a lock is only as safe as its lease.</b> The lock is
  * the owner key, and the key lives exactly as long as the session lease. A holder that stalls (GC pause,
@@ -59,11 +59,12 @@ import org.junit.jupiter.api.TestInstance;
  * lock; the next waiter then gets the lock and both act at once ({@link #lockWaitsForTheHolderToExitOrItsLeaseToExpire}
  * shows the lock passing on when the holder's lease expires; LeaseMemberTest#holderWhoseLeaseExpiresLosesTheLock
  * shows it with jetcd). Mutual exclusion between live holders does not make the protected writes safe. The
- * remedy is fencing: the owner key's revision (etcdctl passes the lock's revision to the command as
- * {@code ETCD_LOCK_REV}, next to {@code ETCD_LOCK_KEY}) increases with every holder, so a write guarded by it,
- * e.g. a transaction comparing the owner key's create revision, or a resource that rejects tokens lower than the
- * highest it has seen, cannot be made by a holder that already lost the lock.
- * {@link #lockedIncrementsLoseNoUpdate} checks that these tokens do increase with every holder on both servers.
+ * remedy is fencing with a token that grows with every holder: the owner key's create revision, or the revision
+ * at which the lock was granted (etcdctl hands that to the command as {@code ETCD_LOCK_REV}, with the key as
+ * {@code ETCD_LOCK_KEY}). A write guarded by it (a transaction comparing the owner key's create revision, or a
+ * resource that rejects tokens lower than the highest it has seen) cannot be made by a holder that already lost
+ * the lock. {@link #lockedIncrementsLoseNoUpdate} checks that {@code ETCD_LOCK_REV} grows with every holder on
+ * both servers.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LockElectDifferentialTest {
@@ -129,7 +130,7 @@ class LockElectDifferentialTest {
         Files.writeString(dir.resolve("lock-elect-" + name + ".member.txt"), sub);
         System.out.printf("[lock-it] %s: etcd %d ms, member %d ms; etcd's transcript:%n%s%n", name,
                 TimeUnit.NANOSECONDS.toMillis(mid - begin), TimeUnit.NANOSECONDS.toMillis(end - mid), ref);
-        assertEquals(ref, sub, name + ": the member's etcdctl transcript differs from etcd's (target/differential/lock-elect-"
+        assertEquals(ref, sub, name + ": the member's transcript differs from etcd's (target/differential/lock-elect-"
                 + name + ".*.txt)");
         return ref;
     }
