@@ -43,10 +43,18 @@ public final class FileJournal implements Journal {
     private static final int PRELUDE_MAX_BYTES = 3 * RecordFrame.HEADER_BYTES + RecordFrame.HEADER_BODY_BYTES
             + RecordFrame.STATE_BODY_BYTES + RecordFrame.SNAPSHOT_BODY_BYTES;
 
-    /** Queued by a caller; owned by the writer once taken. */
+    /** Queued by a caller; owned by the writer once taken. Holds {@code frames.length} bytes of the budget. */
     private record Pending(List<StoredRecord> records, byte[] frames, int[] ends, CompletableFuture<Void> future,
                            long enqueuedNanos) {
     }
+
+    /**
+     * How long the writer keeps polling for the next append before it parks. A closed-loop
+     * appender re-appends within microseconds of its completion; catching that without a park
+     * saves a thread wake-up (tens of microseconds on a busy machine) per append. The spin only
+     * follows a group the writer just handled, so an idle journal burns no CPU.
+     */
+    static final long WRITER_SPIN_NANOS = 50_000;
 
     /** What is known durable: everything up to {@code position} of segment {@code seq}. */
     private record DurableMark(long seq, long position, SnapshotMarker snapshot) {
@@ -69,6 +77,8 @@ public final class FileJournal implements Journal {
     /** Guarded by appendLock. */
     private boolean closing;
     private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    /** Backpressure: bytes accepted but not yet durable. */
+    private final AppendBudget budget;
 
     /** State after every record written so far. Writer thread only. */
     private final LogTracker written;
@@ -114,6 +124,7 @@ public final class FileJournal implements Journal {
         this.maxRecordBytes = options.segmentBytes() - PRELUDE_MAX_BYTES - RecordFrame.SEAL_FRAME_BYTES;
         this.maxGroupWaitNanos = options.maxGroupWait().toNanos();
         this.recoveryRepairs = recovered.repairs();
+        this.budget = new AppendBudget(options.maxPendingBytes());
         LogTracker t = recovered.tracker();
         this.accepted = new LogTracker(t.lastIndex(), t.hardState(), t.snapshot());
         this.written = new LogTracker(t.lastIndex(), t.hardState(), t.snapshot());
@@ -144,6 +155,11 @@ public final class FileJournal implements Journal {
                 durable = new DurableMark(last.segment().seq(), last.position(), last.snapshot());
                 syncs.incrementAndGet();
                 appends.addAndGet(calls);
+            }
+
+            @Override
+            public void released(long bytes) {
+                budget.release(bytes);
             }
         }, maxGroupWaitNanos, options.maxBatchBytes(), failpoint);
         this.syncThread = daemon(forceWriter, "journal-sync");
@@ -211,11 +227,20 @@ public final class FileJournal implements Journal {
             records.add(new StoredRecord.State(batch.hardState()));
         }
         Pending p = encode(records);
-        synchronized (appendLock) {
-            checkOpen();
-            accepted.checkBatch(batch);
-            accepted.applyBatch(batch);
-            queue.add(p);
+        admit(p);
+        boolean queued = false;
+        try {
+            synchronized (appendLock) {
+                checkOpen();
+                accepted.checkBatch(batch);
+                accepted.applyBatch(batch);
+                queue.add(p);
+                queued = true;
+            }
+        } finally {
+            if (!queued) {
+                budget.release(p.frames().length);
+            }
         }
         return p.future();
     }
@@ -223,13 +248,41 @@ public final class FileJournal implements Journal {
     @Override
     public CompletableFuture<Void> saveSnapshot(SnapshotMarker marker) {
         Pending p = encode(List.of(new StoredRecord.Snapshot(marker)));
-        synchronized (appendLock) {
-            checkOpen();
-            accepted.checkSnapshot(marker);
-            accepted.applySnapshot(marker);
-            queue.add(p);
+        admit(p);
+        boolean queued = false;
+        try {
+            synchronized (appendLock) {
+                checkOpen();
+                accepted.checkSnapshot(marker);
+                accepted.applySnapshot(marker);
+                queue.add(p);
+                queued = true;
+            }
+        } finally {
+            if (!queued) {
+                budget.release(p.frames().length);
+            }
         }
         return p.future();
+    }
+
+    /**
+     * Takes the call's bytes from the budget, blocking while more than {@code maxPendingBytes}
+     * are pending. Calls on the journal's own threads (completion callbacks) are admitted at once:
+     * waiting there would wait for a sync that only that thread can run.
+     *
+     * @throws JournalFailedException if the journal failed or closed while the caller waited
+     */
+    private void admit(Pending p) {
+        Thread me = Thread.currentThread();
+        if (me == writerThread || me == syncThread) {
+            budget.force(p.frames().length);
+        } else if (!budget.acquire(p.frames().length)) {
+            synchronized (appendLock) {
+                checkOpen();
+            }
+            throw new JournalFailedException("journal stopped while the append waited for room", null);
+        }
     }
 
     private Pending encode(List<StoredRecord> records) {
@@ -284,38 +337,37 @@ public final class FileJournal implements Journal {
 
     // ---- writer thread ----
 
+    /**
+     * The writer thread: takes every queued append (up to {@code maxBatchBytes}), writes them to
+     * the current segment with one write call, then either syncs the group itself or hands it to
+     * the sync thread (see {@link ForceWriter}). It syncs inline when the sync thread has nothing
+     * in flight and nothing is queued behind the group: a lone appender then pays one thread
+     * wake-up (its own) on top of the fdatasync. Appends that arrive during an inline sync form the
+     * next group. When more is queued, the group is handed off and the writer goes on writing
+     * while the sync runs (pipelining under load).
+     */
     private void writerLoop() {
-        List<CompletableFuture<Void>> futures = new ArrayList<>();
         while (true) {
-            Pending first;
-            try {
-                first = queue.take();
-            } catch (InterruptedException e) {
-                fail(e);
-                continue;
-            }
+            Pending first = nextPending();
             if (first == CLOSE) {
                 forceWriter.submit(ForceWriter.CLOSE);
                 return;
             }
-            futures.clear();
             if (failure.get() != null) {
                 first.future().completeExceptionally(failedException());
+                budget.release(first.frames().length);
                 continue;
             }
             writerBusy = true;
             boolean closeSeen = false;
+            List<CompletableFuture<Void>> futures = new ArrayList<>();
             futures.add(first.future());
+            long bytes = first.frames().length;
             try {
                 failpoint.hit("before-write");
-                long bytes = 0;
                 Pending p = first;
                 while (true) {
-                    if (p != first) {
-                        futures.add(p.future());
-                    }
                     writeRecords(p);
-                    bytes += p.frames().length;
                     if (bytes >= options.maxBatchBytes()) {
                         break;
                     }
@@ -327,24 +379,55 @@ public final class FileJournal implements Journal {
                         closeSeen = true;
                         break;
                     }
+                    futures.add(p.future());
+                    bytes += p.frames().length;
                 }
                 flushBuffer();
                 bytesWritten.addAndGet(bytes);
+                ForceWriter.SyncRequest request = new ForceWriter.SyncRequest(current, current.position(),
+                        written.snapshot(), futures, bytes, first.enqueuedNanos());
                 // Not busy before the hand-off: the sync thread stops waiting for more as soon as
                 // it sees this request and an idle writer with an empty queue.
                 writerBusy = false;
-                forceWriter.submit(new ForceWriter.SyncRequest(current, current.position(), written.snapshot(),
-                        List.copyOf(futures), bytes, first.enqueuedNanos()));
+                if (forceWriter.idle() && (closeSeen || queue.isEmpty())) {
+                    forceWriter.syncInline(request);
+                } else {
+                    forceWriter.submit(request);
+                }
             } catch (Throwable t) {
                 fail(t);
                 JournalFailedException ex = failedException();
                 futures.forEach(f -> f.completeExceptionally(ex));
+                budget.release(bytes);
             } finally {
                 writerBusy = false;
             }
             if (closeSeen) {
                 forceWriter.submit(ForceWriter.CLOSE);
                 return;
+            }
+        }
+    }
+
+    /** The next queued append: polls for {@link #WRITER_SPIN_NANOS}, then parks. Writer thread only. */
+    private Pending nextPending() {
+        Pending p = queue.poll();
+        if (p != null) {
+            return p;
+        }
+        long deadline = System.nanoTime() + WRITER_SPIN_NANOS;
+        do {
+            Thread.onSpinWait();
+            p = queue.poll();
+            if (p != null) {
+                return p;
+            }
+        } while (System.nanoTime() - deadline < 0);
+        while (true) {
+            try {
+                return queue.take();
+            } catch (InterruptedException e) {
+                fail(e); // queues CLOSE, which the next take returns
             }
         }
     }
@@ -461,10 +544,12 @@ public final class FileJournal implements Journal {
             for (Pending p : left) {
                 if (p != CLOSE) {
                     p.future().completeExceptionally(ex);
+                    budget.release(p.frames().length);
                 }
             }
             queue.add(CLOSE);
         }
+        budget.stop();
     }
 
     // ---- maintenance ----
@@ -564,6 +649,7 @@ public final class FileJournal implements Journal {
             closing = true;
             queue.add(CLOSE);
         }
+        budget.stop();
         boolean interrupted = false;
         for (Thread t : List.of(writerThread, syncThread)) {
             while (t.isAlive()) {
