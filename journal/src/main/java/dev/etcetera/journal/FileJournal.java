@@ -15,24 +15,35 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
  * The file-backed journal: segment files in one directory, one writer thread, one sync thread
- * (BookKeeper's journal and force-write threads).
+ * (BookKeeper's journal and force-write threads), plus helping waiters.
  *
- * <p>Flow: a caller encodes its records (CRC32C computed on the caller's thread), validates and
- * queues them atomically. The writer thread drains the queue, copies records into a direct buffer
- * and writes them to the current segment (page cache), rotating to a new segment when one is
- * full, and hands each written group to the sync thread. The sync thread takes every group
- * written so far (waiting up to {@code maxGroupWait} for groups already on their way, up to
- * {@code maxBatchBytes}), calls {@code fdatasync} once per segment touched, and completes the
- * futures in order. While one sync runs, the writer keeps writing, so the next sync covers
- * everything that arrived meanwhile: group commit.
+ * <p>Flow: a caller encodes its records (CRC32C computed on the caller's thread), takes room in
+ * the pending-bytes budget (blocking when {@code maxPendingBytes} are not yet durable), then
+ * validates and queues them atomically. Whoever holds the <em>write token</em> drains the queue
+ * (up to {@code maxBatchBytes}), copies the records into a direct buffer and writes them to the
+ * current segment with one call, rotating to a new segment when one is full. Then:
+ * <ul>
+ *   <li>if the sync thread has nothing in flight and nothing more is queued, the holder
+ *       fdatasyncs the group itself and completes its futures (no hand-off for a lone
+ *       appender; appends arriving meanwhile form the next group);</li>
+ *   <li>otherwise it hands the group to the sync thread ({@link ForceWriter}), which takes every
+ *       group written so far (waiting up to {@code maxGroupWait} for groups already on their
+ *       way, up to {@code maxBatchBytes}), fdatasyncs once per segment touched, and completes the
+ *       futures in order, while the holder goes on writing: group commit, pipelined.</li>
+ * </ul>
+ * The token holder is the writer thread, or a caller that is about to block on one of this
+ * journal's futures ({@link JournalFuture}): rather than sleep while the writer and sync
+ * threads take turns at its append, it does the work itself when nobody else is doing it.
  *
  * <p>A directory lock ({@code LOCK}) keeps a second process out. See {@link Journal} for the
  * contract and {@code package-info.java} for the format.
@@ -48,17 +59,16 @@ public final class FileJournal implements Journal {
                            long enqueuedNanos) {
     }
 
-    /**
-     * How long the writer keeps polling for the next append before it parks. A closed-loop
-     * appender re-appends within microseconds of its completion; catching that without a park
-     * saves a thread wake-up (tens of microseconds on a busy machine) per append. The spin only
-     * follows a group the writer just handled, so an idle journal burns no CPU.
-     */
-    static final long WRITER_SPIN_NANOS = 50_000;
 
     /** What is known durable: everything up to {@code position} of segment {@code seq}. */
     private record DurableMark(long seq, long position, SnapshotMarker snapshot) {
     }
+
+    /**
+     * How long the writer thread leaves a fresh append to a caller that may help with it. Bounds
+     * the delay it adds for callers that do not wait (callbacks): small beside an fdatasync.
+     */
+    static final long HELP_GRACE_NANOS = 20_000;
 
     private static final Pending CLOSE = new Pending(List.of(), new byte[0], new int[0], null, 0);
 
@@ -76,20 +86,33 @@ public final class FileJournal implements Journal {
     private final LogTracker accepted;
     /** Guarded by appendLock. */
     private boolean closing;
-    private final LinkedBlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+    /**
+     * Appends in call order. Added to under appendLock; taken from only by the holder of
+     * writeToken (and drained by {@link #fail}). {@link #CLOSE} is always the last element ever.
+     */
+    private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    /**
+     * The right to take from the queue, write, and sync inline or hand a group to the sync
+     * thread: held by the writer thread, or by a caller blocked on a journal future that does the
+     * work itself instead of waiting for the writer (see {@link #help}). Everything marked
+     * "token holder only" is guarded by it.
+     */
+    private final ReentrantLock writeToken = new ReentrantLock();
+    /** Set while the writer thread is (about to be) parked; appenders and token holders unpark it. */
+    private volatile boolean writerParked;
     /** Backpressure: bytes accepted but not yet durable. */
     private final AppendBudget budget;
 
-    /** State after every record written so far. Writer thread only. */
+    /** State after every record written so far. Token holder only. */
     private final LogTracker written;
-    /** Writer thread only (and close, after the writer stopped). */
+    /** Token holder only (and close, after the writer stopped). */
     private SegmentFile current;
     /**
      * The next segment's zero-filled file, started when the current segment is half full so that
-     * its 64 MiB of zeros are written while nothing waits for them. Writer thread only.
+     * its 64 MiB of zeros are written while nothing waits for them. Token holder only.
      */
     private Future<Path> nextPreallocated;
-    /** Writer thread only. */
+    /** Token holder only. */
     private final ByteBuffer writeBuffer;
     private final ExecutorService preallocator;
     private volatile boolean writerBusy;
@@ -234,7 +257,7 @@ public final class FileJournal implements Journal {
                 checkOpen();
                 accepted.checkBatch(batch);
                 accepted.applyBatch(batch);
-                queue.add(p);
+                enqueue(p);
                 queued = true;
             }
         } finally {
@@ -255,7 +278,7 @@ public final class FileJournal implements Journal {
                 checkOpen();
                 accepted.checkSnapshot(marker);
                 accepted.applySnapshot(marker);
-                queue.add(p);
+                enqueue(p);
                 queued = true;
             }
         } finally {
@@ -275,7 +298,7 @@ public final class FileJournal implements Journal {
      */
     private void admit(Pending p) {
         Thread me = Thread.currentThread();
-        if (me == writerThread || me == syncThread) {
+        if (me == writerThread || me == syncThread || writeToken.isHeldByCurrentThread()) {
             budget.force(p.frames().length);
         } else if (!budget.acquire(p.frames().length)) {
             synchronized (appendLock) {
@@ -302,7 +325,7 @@ public final class FileJournal implements Journal {
         for (StoredRecord r : records) {
             RecordFrame.encode(r, out);
         }
-        return new Pending(records, frames, ends, new CompletableFuture<>(), System.nanoTime());
+        return new Pending(records, frames, ends, new JournalFuture(this), System.nanoTime());
     }
 
     private void checkOpen() {
@@ -337,99 +360,177 @@ public final class FileJournal implements Journal {
 
     // ---- writer thread ----
 
+    /** Appender side, under appendLock. */
+    private void enqueue(Pending p) {
+        queue.add(p);
+        if (writerParked) {
+            LockSupport.unpark(writerThread);
+        }
+    }
+
     /**
-     * The writer thread: takes every queued append (up to {@code maxBatchBytes}), writes them to
-     * the current segment with one write call, then either syncs the group itself or hands it to
-     * the sync thread (see {@link ForceWriter}). It syncs inline when the sync thread has nothing
-     * in flight and nothing is queued behind the group: a lone appender then pays one thread
-     * wake-up (its own) on top of the fdatasync. Appends that arrive during an inline sync form the
-     * next group. When more is queued, the group is handed off and the writer goes on writing
-     * while the sync runs (pipelining under load).
+     * The writer thread: whenever appends are queued and nobody holds the write token, takes the
+     * token and writes everything queued (see {@link #writeGroup}). Parks otherwise; woken by
+     * {@link #enqueue} and by a token holder that leaves work behind ({@link #releaseToken}).
      */
     private void writerLoop() {
         while (true) {
-            Pending first = nextPending();
-            if (first == CLOSE) {
-                forceWriter.submit(ForceWriter.CLOSE);
-                return;
-            }
-            if (failure.get() != null) {
-                first.future().completeExceptionally(failedException());
-                budget.release(first.frames().length);
+            graceForHelpers();
+            if (!queue.isEmpty() && writeToken.tryLock()) {
+                boolean stop = false;
+                try {
+                    while (!stop && !queue.isEmpty()) {
+                        stop = writeGroup(false);
+                    }
+                } finally {
+                    writeToken.unlock();
+                }
+                if (stop) {
+                    return;
+                }
                 continue;
             }
-            writerBusy = true;
-            boolean closeSeen = false;
-            List<CompletableFuture<Void>> futures = new ArrayList<>();
-            futures.add(first.future());
-            long bytes = first.frames().length;
-            try {
-                failpoint.hit("before-write");
-                Pending p = first;
-                while (true) {
-                    writeRecords(p);
-                    if (bytes >= options.maxBatchBytes()) {
-                        break;
-                    }
-                    p = queue.poll();
-                    if (p == null) {
-                        break;
-                    }
-                    if (p == CLOSE) {
-                        closeSeen = true;
-                        break;
-                    }
-                    futures.add(p.future());
-                    bytes += p.frames().length;
-                }
-                flushBuffer();
-                bytesWritten.addAndGet(bytes);
-                ForceWriter.SyncRequest request = new ForceWriter.SyncRequest(current, current.position(),
-                        written.snapshot(), futures, bytes, first.enqueuedNanos());
-                // Not busy before the hand-off: the sync thread stops waiting for more as soon as
-                // it sees this request and an idle writer with an empty queue.
-                writerBusy = false;
-                if (forceWriter.idle() && (closeSeen || queue.isEmpty())) {
-                    forceWriter.syncInline(request);
-                } else {
-                    forceWriter.submit(request);
-                }
-            } catch (Throwable t) {
-                fail(t);
-                JournalFailedException ex = failedException();
-                futures.forEach(f -> f.completeExceptionally(ex));
-                budget.release(bytes);
-            } finally {
-                writerBusy = false;
+            writerParked = true;
+            // Re-check after announcing the park: an appender adds before it reads writerParked,
+            // a token holder unlocks before it does; one side always sees the other.
+            if (queue.isEmpty() || writeToken.isLocked()) {
+                LockSupport.park(this);
             }
-            if (closeSeen) {
-                forceWriter.submit(ForceWriter.CLOSE);
-                return;
+            writerParked = false;
+            if (Thread.interrupted()) {
+                fail(new InterruptedException("journal writer thread interrupted"));
             }
         }
     }
 
-    /** The next queued append: polls for {@link #WRITER_SPIN_NANOS}, then parks. Writer thread only. */
-    private Pending nextPending() {
-        Pending p = queue.poll();
-        if (p != null) {
-            return p;
+    /**
+     * Leaves a just-queued append to its caller for up to {@link #HELP_GRACE_NANOS}: the writer
+     * thread is woken by the append and would otherwise usually take the work from a caller that
+     * is about to help (see {@link #help}), costing that caller a wake-up. Returns at once when
+     * the head append is older, or someone took the token or the queue is empty. Writer thread only.
+     */
+    private void graceForHelpers() {
+        Pending head = queue.peek();
+        if (head == null || head == CLOSE) {
+            return;
         }
-        long deadline = System.nanoTime() + WRITER_SPIN_NANOS;
-        do {
-            Thread.onSpinWait();
-            p = queue.poll();
-            if (p != null) {
-                return p;
-            }
-        } while (System.nanoTime() - deadline < 0);
-        while (true) {
+        long until = head.enqueuedNanos() + HELP_GRACE_NANOS;
+        while (System.nanoTime() - until < 0 && queue.peek() == head && !writeToken.isLocked()) {
+            Thread.yield();
+        }
+    }
+
+    /**
+     * Called by a thread about to block on {@code future}: if the journal has queued work and
+     * nobody is doing it, does it on this thread (write, and sync inline when the sync thread is
+     * idle) instead of waking the writer thread and then being woken itself. A lone appender
+     * that waits for its append thus pays no thread hand-off at all, like a plain write+fdatasync
+     * loop. Gives up at once when the token is taken, and never runs on a thread that already
+     * does journal work (a completion callback), which must not nest.
+     */
+    void help(CompletableFuture<Void> future) {
+        Thread me = Thread.currentThread();
+        if (me == writerThread || me == syncThread || writeToken.isHeldByCurrentThread() || me.isInterrupted()) {
+            return;
+        }
+        while (!future.isDone() && !queue.isEmpty() && writeToken.tryLock()) {
             try {
-                return queue.take();
-            } catch (InterruptedException e) {
-                fail(e); // queues CLOSE, which the next take returns
+                writeGroup(true);
+            } finally {
+                releaseToken();
             }
         }
+    }
+
+    /** Unlocks the token; wakes the writer thread if work was queued meanwhile. */
+    private void releaseToken() {
+        writeToken.unlock();
+        if (writerParked && !queue.isEmpty()) {
+            LockSupport.unpark(writerThread);
+        }
+    }
+
+    /**
+     * Token holder only. Takes the queued appends (up to {@code maxBatchBytes}), writes them to the
+     * current segment with one write call, then either syncs the group on this thread or hands it
+     * to the sync thread (see {@link ForceWriter}). It syncs inline when the sync thread has
+     * nothing in flight and nothing is queued behind the group: a lone appender's append is then
+     * written and synced without waiting for another thread, and appends that arrive meanwhile
+     * form the next group. When more is queued, the group is handed off and the holder goes on
+     * writing while the sync runs (pipelining under load).
+     *
+     * @param helper true on a helping caller's thread: {@link #CLOSE} is left in the queue for
+     *               the writer thread, the only one that stops
+     * @return true when the writer thread took {@link #CLOSE} and must stop
+     */
+    private boolean writeGroup(boolean helper) {
+        Pending first = queue.poll();
+        if (first == null) {
+            return false;
+        }
+        if (first == CLOSE) {
+            return closeTaken(helper);
+        }
+        if (failure.get() != null) {
+            first.future().completeExceptionally(failedException());
+            budget.release(first.frames().length);
+            return false;
+        }
+        writerBusy = true;
+        boolean closeSeen = false;
+        List<CompletableFuture<Void>> futures = new ArrayList<>();
+        futures.add(first.future());
+        long bytes = first.frames().length;
+        try {
+            failpoint.hit("before-write");
+            Pending p = first;
+            while (true) {
+                writeRecords(p);
+                if (bytes >= options.maxBatchBytes()) {
+                    break;
+                }
+                p = queue.poll();
+                if (p == null) {
+                    break;
+                }
+                if (p == CLOSE) {
+                    closeSeen = true;
+                    break;
+                }
+                futures.add(p.future());
+                bytes += p.frames().length;
+            }
+            flushBuffer();
+            bytesWritten.addAndGet(bytes);
+            ForceWriter.SyncRequest request = new ForceWriter.SyncRequest(current, current.position(),
+                    written.snapshot(), futures, bytes, first.enqueuedNanos());
+            // Not busy before the hand-off: the sync thread stops waiting for more as soon as
+            // it sees this request and an idle writer with an empty queue.
+            writerBusy = false;
+            if (forceWriter.idle() && (closeSeen || queue.isEmpty())) {
+                forceWriter.syncInline(request);
+            } else {
+                forceWriter.submit(request);
+            }
+        } catch (Throwable t) {
+            fail(t);
+            JournalFailedException ex = failedException();
+            futures.forEach(f -> f.completeExceptionally(ex));
+            budget.release(bytes);
+        } finally {
+            writerBusy = false;
+        }
+        return closeSeen && closeTaken(helper);
+    }
+
+    /** The holder took {@link #CLOSE}: the writer thread forwards it and stops; a helper puts it back. */
+    private boolean closeTaken(boolean helper) {
+        if (helper) {
+            queue.add(CLOSE); // nothing can follow CLOSE, so this keeps it last
+            return false;
+        }
+        forceWriter.submit(ForceWriter.CLOSE);
+        return true;
     }
 
     /** Logical write position: what is in the segment plus what is buffered. */
@@ -539,15 +640,14 @@ public final class FileJournal implements Journal {
         }
         JournalFailedException ex = failedException();
         synchronized (appendLock) {
-            List<Pending> left = new ArrayList<>();
-            queue.drainTo(left);
-            for (Pending p : left) {
+            // A token holder may be taking from the queue concurrently; each append is taken once.
+            for (Pending p = queue.poll(); p != null; p = queue.poll()) {
                 if (p != CLOSE) {
                     p.future().completeExceptionally(ex);
                     budget.release(p.frames().length);
                 }
             }
-            queue.add(CLOSE);
+            enqueue(CLOSE);
         }
         budget.stop();
     }
@@ -627,6 +727,11 @@ public final class FileJournal implements Journal {
         return new long[] {d.seq(), d.position()};
     }
 
+    /** Bytes accepted but not yet durable, and appenders blocked for room (for tests and diagnostics). */
+    long[] pendingBytesAndWaiters() {
+        return new long[] {budget.pending(), budget.waiters()};
+    }
+
     /** Segment files currently on disk, ascending (for tests and diagnostics). */
     List<Path> segmentFiles() {
         synchronized (segmentsLock) {
@@ -638,7 +743,7 @@ public final class FileJournal implements Journal {
      * {@inheritDoc}
      *
      * <p>Waits for the journal's threads, so it must not be called from a completion callback
-     * (which runs on the sync thread).
+     * (which runs on a thread doing journal work).
      */
     @Override
     public void close() {
@@ -647,7 +752,7 @@ public final class FileJournal implements Journal {
                 return;
             }
             closing = true;
-            queue.add(CLOSE);
+            enqueue(CLOSE);
         }
         budget.stop();
         boolean interrupted = false;

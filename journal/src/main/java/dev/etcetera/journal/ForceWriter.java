@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
  * writer wrote, records the new durable end, then completes the futures in order. One sync thus
  * acknowledges everything written while the previous sync ran (group commit).
  *
- * <p>Two ways in, both decided by the writer thread, so that a sync and the completions it
+ * <p>Two ways in, both decided by the holder of the journal's write token, so that a sync and the completions it
  * makes always follow every earlier one:
  * <ul>
  *   <li>{@link #syncInline}: the writer syncs a group itself, on its own thread. Allowed only when
@@ -36,12 +36,12 @@ final class ForceWriter implements Runnable {
                        List<CompletableFuture<Void>> futures, long bytes, long firstEnqueuedNanos) {
     }
 
-    /** The writer's last submission. */
+    /** The writer thread's last submission. */
     static final SyncRequest CLOSE = new SyncRequest(null, 0, null, List.of(), 0, 0);
 
     /** What the force-write stage needs from the journal that owns it. */
     interface Owner {
-        /** True while the writer is writing a group or appends wait in its queue. */
+        /** True while a token holder is writing a group or appends wait in the queue. */
         boolean moreComing();
 
         /** The failure that stopped the journal, or {@code null}. */
@@ -65,7 +65,7 @@ final class ForceWriter implements Runnable {
     private final long maxGroupWaitNanos;
     private final long maxBatchBytes;
     private final Failpoint failpoint;
-    /** Requests submitted (CLOSE excluded). Written by the writer thread only. */
+    /** Requests submitted (CLOSE excluded). Written by the token holder only (the lock orders them). */
     private volatile long submitted;
     /** Submitted requests whose futures are all completed. Written by the sync thread only. */
     private volatile long finished;
@@ -79,14 +79,14 @@ final class ForceWriter implements Runnable {
 
     /**
      * True when every submitted group is synced and completed, so the caller may sync inline
-     * without overtaking anything. Meaningful on the writer thread only (the only submitter):
-     * once true it stays true until the writer submits again.
+     * without overtaking anything. Meaningful for the token holder only (the only submitter):
+     * once true it stays true until a holder submits again.
      */
     boolean idle() {
         return finished == submitted;
     }
 
-    /** Queues a written group (or {@link #CLOSE}) for the sync thread. Writer thread only. */
+    /** Queues a written group (or {@link #CLOSE}) for the sync thread. Token holder only. */
     void submit(SyncRequest request) {
         if (request != CLOSE) {
             submitted = submitted + 1; // single writer: no lost update
@@ -95,7 +95,7 @@ final class ForceWriter implements Runnable {
     }
 
     /**
-     * Syncs {@code request} and completes its futures on the calling thread. Writer thread only,
+     * Syncs {@code request} and completes its futures on the calling thread. Token holder only,
      * and only while {@link #idle()}: then no other sync runs and every earlier future is done.
      */
     void syncInline(SyncRequest request) {
