@@ -12,6 +12,10 @@ import java.util.concurrent.TimeoutException;
  * and, when no other sync is in flight, fdatasync them and complete their futures. A thread that
  * waits for its own append would otherwise sleep while two other threads take turns at it.
  *
+ * <p>Threads that do not help (they wait as usual): virtual threads (their wait is cheap, and
+ * file I/O would pin their carrier), interrupted threads, and threads already doing journal work
+ * (a completion callback).
+ *
  * <p>Completion rules are those of the journal: only after the records are durable, in call
  * order. Dependent stages ({@code thenRun}, ...) are plain futures and do not help. A timed
  * {@code get} may overrun its timeout by the time one group takes to write and sync.

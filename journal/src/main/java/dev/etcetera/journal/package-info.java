@@ -12,8 +12,10 @@
  * hand-off), or hands it to the sync thread and writes on (under load: the sync thread
  * fdatasyncs every group written meanwhile at once, waiting at most {@code maxGroupWait} for
  * groups on their way, at most {@code maxBatchBytes} per sync). The holder is the writer thread,
- * or a caller about to block on a journal future, which does the pending work instead of
- * sleeping. Futures are completed by whichever thread ran the sync, in call order.
+ * or a (platform) thread about to block on a journal future, which does the pending work instead
+ * of sleeping. Futures are completed by whichever thread ran the sync, in call order. An
+ * interrupt of a thread doing journal work never stops the journal: segment I/O closed by it is
+ * reopened and redone.
  *
  * <p>{@link dev.etcetera.journal.Journal} is the port; {@link dev.etcetera.journal.FileJournal}
  * the file implementation; {@link dev.etcetera.journal.MemoryJournal} the in-memory one with
