@@ -315,7 +315,10 @@ public final class FileJournal implements Journal {
         for (StoredRecord r : records) {
             RecordFrame.encode(r, out);
         }
-        return new Pending(records, frames, ends, new JournalFuture(this), System.nanoTime());
+        // Virtual threads never help (see help), so their futures need not offer it.
+        CompletableFuture<Void> future = Thread.currentThread().isVirtual() ? new CompletableFuture<>()
+                : new JournalFuture(this);
+        return new Pending(records, frames, ends, future, System.nanoTime());
     }
 
     private void checkOpen() {
@@ -397,12 +400,13 @@ public final class FileJournal implements Journal {
      * Leaves a just-queued append to its caller for up to {@link #HELP_GRACE_NANOS}: the writer
      * thread is woken by the append and would otherwise usually take the work from a caller that
      * is about to help (see {@link #help}), costing that caller a wake-up. Returns at once when
-     * the head append is older, or someone took the token or the queue is empty. Writer thread only.
+     * the head append is older or came from a thread that cannot help, or someone took the token
+     * or the queue is empty. Writer thread only.
      */
     private void graceForHelpers() {
         Pending head = queue.peek();
-        if (head == null || head == CLOSE) {
-            return;
+        if (head == null || !(head.future() instanceof JournalFuture)) {
+            return; // nothing queued, CLOSE, or an append whose caller cannot help
         }
         long until = head.enqueuedNanos() + HELP_GRACE_NANOS;
         while (System.nanoTime() - until < 0 && queue.peek() == head && !writeToken.isLocked()) {
