@@ -430,13 +430,19 @@ public final class FileJournal implements Journal {
                 || me.isVirtual()) {
             return;
         }
-        while (!future.isDone() && !queue.isEmpty() && writeToken.tryLock()) {
+        // Stops at CLOSE (only the writer thread takes it for good) and once its own future is
+        // done; a group handed to the sync thread completes within about one fdatasync.
+        while (!future.isDone() && isWork(queue.peek()) && writeToken.tryLock()) {
             try {
                 writeGroup(true);
             } finally {
                 releaseToken();
             }
         }
+    }
+
+    private static boolean isWork(Pending head) {
+        return head != null && head != CLOSE;
     }
 
     /** Unlocks the token; wakes the writer thread if work was queued meanwhile. */
