@@ -6,8 +6,9 @@ import java.io.IOException;
  * Named points in the file journal's write path where a test can inject a failure (etcd's gofail
  * markers). Inert in production: {@link #NONE} does nothing.
  *
- * <p>Names: {@code before-write} (writer thread, before a group is written), {@code before-sync}
- * (sync thread, before fdatasync), {@code before-seal} (writer thread, after the next segment was
+ * <p>Names: {@code before-write} (token holder, before a group is written), {@code before-sync}
+ * (the thread about to fdatasync a group: sync thread or token holder), {@code before-seal}
+ * (token holder, after the next segment was
  * created and before the current one is sealed).
  */
 @FunctionalInterface

@@ -7,28 +7,41 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The file journal's sync thread (BookKeeper's force-write thread): takes every group the writer
- * has written so far, fdatasyncs each segment they touch once, records the new durable end, then
- * completes their futures in order. One sync thus acknowledges everything written while the
- * previous sync ran (group commit).
+ * The file journal's force-write stage (BookKeeper's force-write thread): fdatasyncs what the
+ * writer wrote, records the new durable end, then completes the futures in order. One sync thus
+ * acknowledges everything written while the previous sync ran (group commit).
  *
- * <p>Runs on its own thread ({@link #run()}); {@link #submit} is called by the writer thread only.
- * Stops when it takes {@link #CLOSE}, which the writer submits after its last group, so every
- * submitted future is completed exactly once.
+ * <p>Two ways in, both decided by the holder of the journal's write token, so that a sync and the completions it
+ * makes always follow every earlier one:
+ * <ul>
+ *   <li>{@link #syncInline}: the writer syncs a group itself, on its own thread. Allowed only when
+ *       this stage is {@link #idle()} (nothing submitted is still unsynced) and nothing more is
+ *       queued behind the group; this is the lone-appender path, and saves the hand-off to the
+ *       sync thread and back.</li>
+ *   <li>{@link #submit}: the group goes to the sync thread ({@link #run()}), which takes every
+ *       group submitted so far (waiting up to {@code maxGroupWait} for groups already on their
+ *       way, up to {@code maxBatchBytes}) and syncs them with one fdatasync per segment touched.
+ *       Meanwhile the writer keeps writing: this is the pipelined path under load.</li>
+ * </ul>
+ * Stops when the sync thread takes {@link #CLOSE}, which the writer submits after its last
+ * group, so every future is completed exactly once.
  */
 final class ForceWriter implements Runnable {
 
-    /** A group the writer wrote, up to {@code position} of {@code segment}, waiting for its sync. */
+    /**
+     * A group the writer wrote, up to {@code position} of {@code segment}, waiting for its sync.
+     * {@code bytes} is what its appends hold of the pending-bytes budget.
+     */
     record SyncRequest(SegmentFile segment, long position, SnapshotMarker snapshot,
                        List<CompletableFuture<Void>> futures, long bytes, long firstEnqueuedNanos) {
     }
 
-    /** The writer's last submission. */
+    /** The writer thread's last submission. */
     static final SyncRequest CLOSE = new SyncRequest(null, 0, null, List.of(), 0, 0);
 
-    /** What the sync thread needs from the journal that owns it. */
+    /** What the force-write stage needs from the journal that owns it. */
     interface Owner {
-        /** True while the writer is writing a group or appends wait in its queue. */
+        /** True while a token holder is writing a group or appends wait in the queue. */
         boolean moreComing();
 
         /** The failure that stopped the journal, or {@code null}. */
@@ -37,8 +50,14 @@ final class ForceWriter implements Runnable {
         /** Stops the journal for good (see {@code FileJournal}). */
         void fail(Throwable cause);
 
-        /** Everything up to {@code last} is durable; called before any of its futures completes. */
+        /**
+         * Everything up to {@code last} is durable; called before any of the group's futures
+         * completes.
+         */
         void synced(SyncRequest last, int calls);
+
+        /** The group's appends left the journal (durable or failed): {@code bytes} of budget are free. */
+        void released(long bytes);
     }
 
     private final LinkedBlockingQueue<SyncRequest> requests = new LinkedBlockingQueue<>();
@@ -46,6 +65,10 @@ final class ForceWriter implements Runnable {
     private final long maxGroupWaitNanos;
     private final long maxBatchBytes;
     private final Failpoint failpoint;
+    /** Requests submitted (CLOSE excluded). Written by the token holder only (the lock orders them). */
+    private volatile long submitted;
+    /** Submitted requests whose futures are all completed. Written by the sync thread only. */
+    private volatile long finished;
 
     ForceWriter(Owner owner, long maxGroupWaitNanos, long maxBatchBytes, Failpoint failpoint) {
         this.owner = owner;
@@ -54,9 +77,29 @@ final class ForceWriter implements Runnable {
         this.failpoint = failpoint;
     }
 
-    /** Queues a written group (or {@link #CLOSE}). Writer thread only. */
+    /**
+     * True when every submitted group is synced and completed, so the caller may sync inline
+     * without overtaking anything. Meaningful for the token holder only (the only submitter):
+     * once true it stays true until a holder submits again.
+     */
+    boolean idle() {
+        return finished == submitted;
+    }
+
+    /** Queues a written group (or {@link #CLOSE}) for the sync thread. Token holder only. */
     void submit(SyncRequest request) {
+        if (request != CLOSE) {
+            submitted = submitted + 1; // single writer: no lost update
+        }
         requests.add(request);
+    }
+
+    /**
+     * Syncs {@code request} and completes its futures on the calling thread. Token holder only,
+     * and only while {@link #idle()}: then no other sync runs and every earlier future is done.
+     */
+    void syncInline(SyncRequest request) {
+        syncGroup(List.of(request));
     }
 
     @Override
@@ -75,34 +118,55 @@ final class ForceWriter implements Runnable {
                 return;
             }
             group.add(first);
-            boolean closeSeen = false;
+            boolean closeSeen;
             try {
                 closeSeen = collectGroup(group);
-                if (owner.failure() == null) {
-                    failpoint.hit("before-sync");
-                    SegmentFile forced = null;
-                    int calls = 0;
-                    for (SyncRequest r : group) {
-                        if (r.segment() != forced) {
-                            r.segment().force();
-                            forced = r.segment();
-                        }
-                        calls += r.futures().size();
-                    }
-                    owner.synced(group.getLast(), calls);
-                    for (SyncRequest r : group) {
-                        r.futures().forEach(f -> f.complete(null));
-                    }
-                } else {
-                    failGroup(group);
-                }
-            } catch (Throwable t) {
-                owner.fail(t);
-                failGroup(group);
+            } catch (InterruptedException e) {
+                owner.fail(e);
+                closeSeen = false;
             }
+            syncGroup(group);
+            finished = finished + group.size(); // single writer: no lost update
             if (closeSeen) {
                 return;
             }
+        }
+    }
+
+    /**
+     * One fdatasync per segment the group touches, then the durable mark, then the futures in
+     * order. Any failure is fatal and fails the whole group.
+     */
+    private void syncGroup(List<SyncRequest> group) {
+        long bytes = 0;
+        for (SyncRequest r : group) {
+            bytes += r.bytes();
+        }
+        try {
+            if (owner.failure() == null) {
+                failpoint.hit("before-sync");
+                SegmentFile forced = null;
+                int calls = 0;
+                for (SyncRequest r : group) {
+                    if (r.segment() != forced) {
+                        r.segment().force();
+                        forced = r.segment();
+                    }
+                    calls += r.futures().size();
+                }
+                owner.synced(group.getLast(), calls);
+                owner.released(bytes);
+                for (SyncRequest r : group) {
+                    for (CompletableFuture<Void> f : r.futures()) {
+                        f.complete(null);
+                    }
+                }
+            } else {
+                failGroup(group, bytes);
+            }
+        } catch (Throwable t) {
+            owner.fail(t);
+            failGroup(group, bytes);
         }
     }
 
@@ -138,7 +202,8 @@ final class ForceWriter implements Runnable {
         return false;
     }
 
-    private void failGroup(List<SyncRequest> group) {
+    private void failGroup(List<SyncRequest> group, long bytes) {
+        owner.released(bytes);
         Throwable f = owner.failure();
         JournalFailedException ex = new JournalFailedException("journal failed: " + f, f);
         for (SyncRequest r : group) {

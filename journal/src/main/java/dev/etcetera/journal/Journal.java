@@ -30,9 +30,16 @@ import java.util.concurrent.CompletableFuture;
  * that re-reads what is really on disk.
  *
  * <h2>Threads</h2>
- * Every method is thread-safe. Futures are completed on the journal's own sync thread: dependent
+ * Every method is thread-safe. Futures are completed on the thread that made the
+ * records durable: one of the journal's own threads or, for the file journal, a caller blocked in
+ * {@code get}/{@code join} of one of its futures that did the write and sync itself. Dependent
  * actions must be short and must not block (use the {@code *Async} variants for anything heavy),
  * or they delay every later acknowledgement.
+ *
+ * <h2>Backpressure</h2>
+ * {@link #append} and {@link #saveSnapshot} may block the caller while the journal holds too
+ * many bytes not yet durable (for the file journal {@code maxPendingBytes}, see
+ * {@link JournalOptions}); they never block when called from a completion callback.
  */
 public interface Journal extends AutoCloseable {
 

@@ -19,14 +19,20 @@ import java.time.Duration;
  *                      default 4 MiB); bounds the latency a huge burst adds to its first append
  * @param retainEntries entries kept below a snapshot for slow followers before their segments may
  *                      be released ({@code --snapshot-catchup-entries}, default 5000 as in etcd)
+ * @param maxPendingBytes most bytes of records accepted but not yet durable
+ *                      ({@code --journal-max-pending-bytes}, default 64 MiB): an append that would
+ *                      go beyond it blocks until syncs catch up (backpressure); one append is
+ *                      always admitted when nothing is pending, and calls made on the journal's
+ *                      own threads (completion callbacks) never block
  */
 public record JournalOptions(Path dir, long segmentBytes, Duration maxGroupWait, long maxBatchBytes,
-                             long retainEntries) {
+                             long retainEntries, long maxPendingBytes) {
 
     public static final long DEFAULT_SEGMENT_BYTES = 64L * 1024 * 1024;
     public static final Duration DEFAULT_MAX_GROUP_WAIT = Duration.ofMillis(2);
     public static final long DEFAULT_MAX_BATCH_BYTES = 4L * 1024 * 1024;
     public static final long DEFAULT_RETAIN_ENTRIES = 5000;
+    public static final long DEFAULT_MAX_PENDING_BYTES = 64L * 1024 * 1024;
 
     /** Smallest segment accepted: room for the segment prelude and a few records. */
     public static final long MIN_SEGMENT_BYTES = 64L * 1024;
@@ -36,23 +42,27 @@ public record JournalOptions(Path dir, long segmentBytes, Duration maxGroupWait,
     /** Defaults for everything but the directory. */
     public static JournalOptions defaults(Path dir) {
         return new JournalOptions(dir, DEFAULT_SEGMENT_BYTES, DEFAULT_MAX_GROUP_WAIT,
-                DEFAULT_MAX_BATCH_BYTES, DEFAULT_RETAIN_ENTRIES);
+                DEFAULT_MAX_BATCH_BYTES, DEFAULT_RETAIN_ENTRIES, DEFAULT_MAX_PENDING_BYTES);
     }
 
     public JournalOptions withSegmentBytes(long v) {
-        return new JournalOptions(dir, v, maxGroupWait, maxBatchBytes, retainEntries);
+        return new JournalOptions(dir, v, maxGroupWait, maxBatchBytes, retainEntries, maxPendingBytes);
     }
 
     public JournalOptions withMaxGroupWait(Duration v) {
-        return new JournalOptions(dir, segmentBytes, v, maxBatchBytes, retainEntries);
+        return new JournalOptions(dir, segmentBytes, v, maxBatchBytes, retainEntries, maxPendingBytes);
     }
 
     public JournalOptions withMaxBatchBytes(long v) {
-        return new JournalOptions(dir, segmentBytes, maxGroupWait, v, retainEntries);
+        return new JournalOptions(dir, segmentBytes, maxGroupWait, v, retainEntries, maxPendingBytes);
     }
 
     public JournalOptions withRetainEntries(long v) {
-        return new JournalOptions(dir, segmentBytes, maxGroupWait, maxBatchBytes, v);
+        return new JournalOptions(dir, segmentBytes, maxGroupWait, maxBatchBytes, v, maxPendingBytes);
+    }
+
+    public JournalOptions withMaxPendingBytes(long v) {
+        return new JournalOptions(dir, segmentBytes, maxGroupWait, maxBatchBytes, retainEntries, v);
     }
 
     /**
@@ -82,6 +92,9 @@ public record JournalOptions(Path dir, long segmentBytes, Duration maxGroupWait,
         }
         if (retainEntries < 0) {
             throw new IllegalArgumentException("--snapshot-catchup-entries must be >= 0, got " + retainEntries);
+        }
+        if (maxPendingBytes < 4096) {
+            throw new IllegalArgumentException("--journal-max-pending-bytes must be >= 4096, got " + maxPendingBytes);
         }
         return this;
     }

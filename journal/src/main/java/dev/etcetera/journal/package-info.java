@@ -4,6 +4,19 @@
  * that fdatasyncs once for a whole group and then completes every append in it) and on etcd's WAL
  * (what a Raft log needs: truncation, hard state, snapshot markers, release).
  *
+ * <h2>Threads of the file journal</h2>
+ * Appenders queue encoded records (blocking while more than {@code maxPendingBytes} are not yet
+ * durable). One <em>write token</em> serializes the writing: its holder drains the queue, writes
+ * a group to the current segment, and then either fdatasyncs it itself, when the sync thread is
+ * idle and nothing more is queued (a lone appender costs one write and one fdatasync, no thread
+ * hand-off), or hands it to the sync thread and writes on (under load: the sync thread
+ * fdatasyncs every group written meanwhile at once, waiting at most {@code maxGroupWait} for
+ * groups on their way, at most {@code maxBatchBytes} per sync). The holder is the writer thread,
+ * or a (platform) thread about to block on a journal future, which does the pending work instead
+ * of sleeping. Futures are completed by whichever thread ran the sync, in call order. An
+ * interrupt of a thread doing journal work never stops the journal: segment I/O closed by it is
+ * reopened and redone.
+ *
  * <p>{@link dev.etcetera.journal.Journal} is the port; {@link dev.etcetera.journal.FileJournal}
  * the file implementation; {@link dev.etcetera.journal.MemoryJournal} the in-memory one with
  * injectable faults for simulation. The data model (entry = index, term, type, payload; hard state

@@ -83,6 +83,7 @@ public final class CrashChild {
         try {
             while (true) {
                 CompletableFuture<Void> f;
+                CompletableFuture<Void> jf; // the journal's own future (helps when joined)
                 long releaseAt = -1;
                 synchronized (lock) {
                     int op = r.nextInt(100);
@@ -99,18 +100,18 @@ public final class CrashChild {
                         last += n;
                         String line = "A " + first + " " + last + " " + term + " "
                                 + (hs == null ? "-1 -1" : hs.term() + " " + hs.commit());
-                        f = journal.append(JournalBatch.of(es, hs)).thenRun(() -> out.println(line + " " + durable()));
+                        f = (jf = journal.append(JournalBatch.of(es, hs))).thenRun(() -> out.println(line + " " + durable()));
                     } else if (op < 85) {
                         term++;
                         long at = commit + 1 + r.nextLong(last - commit);
                         last = at;
                         String line = "A " + at + " " + at + " " + term + " -1 -1";
-                        f = journal.append(JournalBatch.of(List.of(Entries.entry(at, term, r.nextInt(600)))))
+                        f = (jf = journal.append(JournalBatch.of(List.of(Entries.entry(at, term, r.nextInt(600))))))
                                 .thenRun(() -> out.println(line + " " + durable()));
                     } else if (op < 95) {
                         commit = commit + r.nextLong(last - commit + 1);
                         String line = "H " + term + " " + commit;
-                        f = journal.append(JournalBatch.of(new HardState(term, 1, commit)))
+                        f = (jf = journal.append(JournalBatch.of(new HardState(term, 1, commit))))
                                 .thenRun(() -> out.println(line + " " + durable()));
                     } else {
                         if (commit <= snapshot) {
@@ -119,8 +120,11 @@ public final class CrashChild {
                         snapshot = commit;
                         releaseAt = snapshot;
                         String line = "S " + snapshot + " " + term;
-                        f = journal.saveSnapshot(new SnapshotMarker(snapshot, term)).thenRun(() -> out.println(line + " " + durable()));
+                        f = (jf = journal.saveSnapshot(new SnapshotMarker(snapshot, term))).thenRun(() -> out.println(line + " " + durable()));
                     }
+                }
+                if (r.nextBoolean()) {
+                    jf.join(); // this thread may write and sync (and so run the callbacks) itself
                 }
                 f.join();
                 if (releaseAt > 0) {

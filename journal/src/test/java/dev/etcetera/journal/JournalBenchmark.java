@@ -18,22 +18,24 @@ import java.util.stream.Stream;
 /**
  * Appends/s and latency of the file journal for 1, 16, 128 and 1,024 concurrent appenders of
  * 256-byte entries, beside the raw fdatasync rate of the same directory measured in the same run.
- * Each appender waits for its append to be durable before the next one (closed loop). Every
- * measurement is repeated; the table shows the median and the [min, max] spread.
+ * Each appender waits for its append to be durable before the next one (closed loop), with
+ * {@code get()}. Every measurement is repeated; tables show the median and the [min, max] spread.
+ *
+ * <p>Single-appender latency against raw fdatasync is measured <em>paired</em>: one thread
+ * alternates one raw write+fdatasync and one journal append+wait, so both see the same disk and
+ * CPU weather (the machine this runs on is shared); each repeat gives one p50 ratio.
  *
  * <pre>
  *   mvn -B -q -pl journal -am test-compile
  *   java -cp journal/target/classes:journal/target/test-classes dev.etcetera.journal.JournalBenchmark \
- *        [dir=journal/target/bench] [seconds=3] [repeats=3] [appenders=1,16,128,1024] [maxGroupWaitMicros=2000]
- *        [platform|virtual]
+ *        [dir=journal/target/bench] [seconds=3] [repeats=5] [appenders=1,16,128,1024] [maxGroupWaitMicros=2000]
+ *        [platform|virtual|both]
  * </pre>
  * Not a test: numbers depend on the disk and on what else the machine runs.
  */
 public final class JournalBenchmark {
 
     private static final int ENTRY_BYTES = 256;
-    /** Appenders as virtual threads (cheap wake-ups) instead of platform threads. */
-    private static boolean virtual;
 
     record Result(double opsPerSec, double p50Micros, double p99Micros, double entriesPerSync) {
     }
@@ -41,15 +43,20 @@ public final class JournalBenchmark {
     public static void main(String[] args) throws Exception {
         Path base = Path.of(args.length > 0 ? args[0] : "journal/target/bench");
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 3;
-        int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        int repeats = args.length > 2 ? Integer.parseInt(args[2]) : 5;
         int[] appenders = args.length > 3 ? Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray()
                 : new int[] {1, 16, 128, 1024};
         long groupWaitMicros = args.length > 4 ? Long.parseLong(args[4]) : 2000;
-        virtual = args.length > 5 && args[5].equals("virtual");
+        String kindArg = args.length > 5 ? args[5] : "both";
+        List<Boolean> kinds = switch (kindArg) {
+            case "platform" -> List.of(false);
+            case "virtual" -> List.of(true);
+            default -> List.of(false, true);
+        };
         Files.createDirectories(base);
         System.out.printf("journal benchmark: dir=%s, %.1f s per run, %d repeats, %d-byte entries, maxGroupWait=%d us,"
-                + " %s appender threads, %d cpus%n", base.toAbsolutePath(), seconds, repeats, ENTRY_BYTES,
-                groupWaitMicros, virtual ? "virtual" : "platform", Runtime.getRuntime().availableProcessors());
+                + " appender threads %s, %d cpus, load average at start: %s%n", base.toAbsolutePath(), seconds, repeats,
+                ENTRY_BYTES, groupWaitMicros, kindArg, Runtime.getRuntime().availableProcessors(), loadAverage());
 
         // The raw baseline runs right before every journal run (interleaved), in the same directory,
         // so that both see the same disk weather; the file is zero-filled once, up front.
@@ -58,95 +65,113 @@ public final class JournalBenchmark {
                 StandardOpenOption.TRUNCATE_EXISTING)) {
             SegmentDirectory.zeroFill(ch, 0, RAW_FILE_BYTES);
         }
-        List<List<Result>> raw = new ArrayList<>();
-        List<List<Result>> journal = new ArrayList<>();
-        for (int a = 0; a < appenders.length; a++) {
-            journal.add(new ArrayList<>());
+        // [kind][appenders] -> one Result per repeat
+        List<List<List<Result>>> raw = new ArrayList<>();
+        List<List<List<Result>>> journal = new ArrayList<>();
+        for (int k = 0; k < kinds.size(); k++) {
             raw.add(new ArrayList<>());
+            journal.add(new ArrayList<>());
+            for (int a = 0; a < appenders.length; a++) {
+                raw.get(k).add(new ArrayList<>());
+                journal.get(k).add(new ArrayList<>());
+            }
         }
+        List<double[]> paired = new ArrayList<>();
         try {
             for (int rep = 0; rep < repeats; rep++) {
-                for (int a = 0; a < appenders.length; a++) {
-                    Result baseline = rawFdatasync(rawFile, seconds / 2);
-                    raw.get(a).add(baseline);
-                    Result r = journalRun(base, appenders[a], seconds, groupWaitMicros);
-                    journal.get(a).add(r);
-                    System.out.printf("  repeat %d %4d appenders: %s (raw fdatasync just before: %,.0f/s p50 %,.0f us)%n",
-                            rep, appenders[a], r, baseline.opsPerSec(), baseline.p50Micros());
+                for (int k = 0; k < kinds.size(); k++) {
+                    for (int a = 0; a < appenders.length; a++) {
+                        Result baseline = rawFdatasync(rawFile, seconds / 2);
+                        raw.get(k).get(a).add(baseline);
+                        Result r = journalRun(base, appenders[a], seconds, groupWaitMicros, kinds.get(k));
+                        journal.get(k).get(a).add(r);
+                        System.out.printf("  repeat %d %s %4d appenders: %,.0f/s p50 %,.0f us p99 %,.0f us, %.1f entries/sync"
+                                + " (raw fdatasync just before: %,.0f/s p50 %,.0f us)%n", rep,
+                                kinds.get(k) ? "virtual " : "platform", appenders[a], r.opsPerSec(), r.p50Micros(),
+                                r.p99Micros(), r.entriesPerSync(), baseline.opsPerSec(), baseline.p50Micros());
+                    }
                 }
+                double[] p = pairedLatency(base, rawFile, seconds);
+                paired.add(p);
+                System.out.printf("  repeat %d paired single-thread latency: raw p50 %.0f us, journal p50 %.0f us -> %.2fx"
+                        + " (%d pairs; load average %s)%n", rep, p[0], p[1], p[1] / p[0], (long) p[4], loadAverage());
             }
-        } catch (Exception e) {
-            Files.deleteIfExists(rawFile);
-            throw e;
-        }
-        List<Result> allRaw = raw.stream().flatMap(List::stream).toList();
-        double[] paired;
-        try {
-            paired = pairedLatency(base, rawFile, seconds * repeats, groupWaitMicros);
         } finally {
             Files.deleteIfExists(rawFile);
         }
 
         System.out.println();
-        System.out.println("| workload | ops/s (median [min, max]) | p50 latency us | p99 latency us | entries per fdatasync |");
-        System.out.println("|---|---|---|---|---|");
-        row("raw fdatasync loop (" + (ENTRY_BYTES + 36) + " B write + force(false)), all baseline runs", allRaw);
-        for (int a = 0; a < appenders.length; a++) {
-            row(appenders[a] + " appender" + (appenders[a] == 1 ? "" : "s"), journal.get(a));
+        System.out.println("load average at end: " + loadAverage());
+        for (int k = 0; k < kinds.size(); k++) {
+            String kind = kinds.get(k) ? "virtual" : "platform";
+            System.out.println();
+            System.out.println("| " + kind + " threads | ops/s median [min, max] | p50 latency us | p99 latency us"
+                    + " | entries per fdatasync | vs 1 appender |");
+            System.out.println("|---|---|---|---|---|---|");
+            List<Result> allRaw = raw.get(k).stream().flatMap(List::stream).toList();
+            row("raw fdatasync loop (" + (ENTRY_BYTES + 36) + " B write + force(false)), all baseline runs", allRaw, 0);
+            double one = median(journal.get(k).getFirst(), Result::opsPerSec);
+            for (int a = 0; a < appenders.length; a++) {
+                row(appenders[a] + " appender" + (appenders[a] == 1 ? "" : "s"), journal.get(k).get(a),
+                        median(journal.get(k).get(a), Result::opsPerSec) / one);
+            }
         }
-        double one = median(journal.getFirst(), Result::opsPerSec);
-        for (int a = 1; a < appenders.length; a++) {
-            System.out.printf("%d appenders / 1 appender: %.1fx%n", appenders[a],
-                    median(journal.get(a), Result::opsPerSec) / one);
+        double[] ratios = paired.stream().mapToDouble(p -> p[1] / p[0]).sorted().toArray();
+        double[] rawP50 = paired.stream().mapToDouble(p -> p[0]).sorted().toArray();
+        double[] jourP50 = paired.stream().mapToDouble(p -> p[1]).sorted().toArray();
+        System.out.println();
+        System.out.printf("single-appender p50 latency / raw fdatasync p50 (paired, %d repeats): median %.2fx [%.2f, %.2f];"
+                + " raw p50 median %.0f us, journal p50 median %.0f us; per repeat: %s%n", ratios.length,
+                medianOf(ratios), ratios[0], ratios[ratios.length - 1], medianOf(rawP50), medianOf(jourP50),
+                paired.stream().map(p -> String.format("%.2f", p[1] / p[0])).toList());
+    }
+
+    private static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).trim();
+        } catch (IOException e) {
+            return "n/a";
         }
-        System.out.printf("paired single-thread latency, %d samples each (rounds of 50 raw fdatasyncs then 50 journal"
-                + " appends): raw p50 %.0f us, journal p50 %.0f us -> %.2fx; raw mean %.0f us, journal mean %.0f us"
-                + " -> %.2fx%n", (long) paired[4], paired[0], paired[1], paired[1] / paired[0], paired[2], paired[3],
-                paired[3] / paired[2]);
-        System.out.printf("1-appender p50 latency / p50 of the raw fdatasync runs interleaved with it: %.2fx"
-                + " (per repeat: %s)%n",
-                median(journal.getFirst(), Result::p50Micros) / median(raw.getFirst(), Result::p50Micros),
-                java.util.stream.IntStream.range(0, repeats).mapToObj(i -> String.format("%.2f",
-                        journal.getFirst().get(i).p50Micros() / raw.getFirst().get(i).p50Micros())).toList());
     }
 
     /**
-     * Single-appender latency against raw fdatasync on the same thread, alternating rounds of 50
-     * raw syncs and 50 journal appends so that both see the same disk conditions.
+     * Single-appender latency against raw fdatasync on the same thread, strictly alternating one
+     * raw write+fdatasync and one journal append+wait, so that both see the same conditions.
+     * A short unmeasured warm-up comes first.
      *
-     * @return {raw p50 us, journal p50 us, raw mean us, journal mean us}
+     * @return {raw p50 us, journal p50 us, raw mean us, journal mean us, pairs}
      */
-    static double[] pairedLatency(Path base, Path rawFile, double seconds, long groupWaitMicros) throws Exception {
+    static double[] pairedLatency(Path base, Path rawFile, double seconds) throws Exception {
         Path dir = base.resolve("journal-paired");
         deleteTree(dir);
-        int round = 50;
         List<Long> raw = new ArrayList<>();
         List<Long> jour = new ArrayList<>();
         try (FileChannel ch = FileChannel.open(rawFile, StandardOpenOption.WRITE);
-             FileJournal j = FileJournal.open(JournalOptions.defaults(dir)
-                     .withMaxGroupWait(java.time.Duration.ofNanos(groupWaitMicros * 1000)), t -> t.printStackTrace())) {
+             FileJournal j = FileJournal.open(JournalOptions.defaults(dir), t -> t.printStackTrace())) {
             ByteBuffer block = ByteBuffer.allocateDirect(ENTRY_BYTES + 36);
             byte[] payload = new byte[ENTRY_BYTES];
             long pos = 0;
             long index = 1;
-            long end = System.nanoTime() + (long) (seconds * 1e9);
+            long start = System.nanoTime();
+            long warmUntil = start + (long) (Math.min(1.0, seconds / 3) * 1e9);
+            long end = warmUntil + (long) (seconds * 1e9);
             while (System.nanoTime() < end) {
-                for (int i = 0; i < round; i++) {
-                    long t0 = System.nanoTime();
-                    block.clear();
-                    while (block.hasRemaining()) {
-                        pos += ch.write(block, pos);
-                    }
-                    ch.force(false);
-                    raw.add(System.nanoTime() - t0);
-                    if (pos + block.capacity() > RAW_FILE_BYTES) {
-                        pos = 0;
-                    }
+                boolean measured = System.nanoTime() > warmUntil;
+                long t0 = System.nanoTime();
+                block.clear();
+                while (block.hasRemaining()) {
+                    pos += ch.write(block, pos);
                 }
-                for (int i = 0; i < round; i++) {
-                    long t0 = System.nanoTime();
-                    j.append(JournalBatch.of(List.of(new JournalEntry(index++, 1, 0, payload)))).get(60, TimeUnit.SECONDS);
-                    jour.add(System.nanoTime() - t0);
+                ch.force(false);
+                long t1 = System.nanoTime();
+                if (pos + block.capacity() > RAW_FILE_BYTES) {
+                    pos = 0;
+                }
+                j.append(JournalBatch.of(List.of(new JournalEntry(index++, 1, 0, payload)))).get(60, TimeUnit.SECONDS);
+                long t2 = System.nanoTime();
+                if (measured) {
+                    raw.add(t1 - t0);
+                    jour.add(t2 - t1);
                 }
             }
         } finally {
@@ -158,10 +183,16 @@ public final class JournalBenchmark {
                 Arrays.stream(r).average().orElse(0) / 1e3, Arrays.stream(q).average().orElse(0) / 1e3, r.length};
     }
 
-    private static void row(String name, List<Result> rs) {
-        System.out.printf("| %s | %,.0f [%,.0f, %,.0f] | %,.0f | %,.0f | %.1f |%n", name,
+    private static void row(String name, List<Result> rs, double vsOne) {
+        System.out.printf("| %s | %,.0f [%,.0f, %,.0f] | %,.0f | %,.0f | %.1f | %s |%n", name,
                 median(rs, Result::opsPerSec), min(rs, Result::opsPerSec), max(rs, Result::opsPerSec),
-                median(rs, Result::p50Micros), median(rs, Result::p99Micros), median(rs, Result::entriesPerSync));
+                median(rs, Result::p50Micros), median(rs, Result::p99Micros), median(rs, Result::entriesPerSync),
+                vsOne == 0 ? "" : String.format("%.1fx", vsOne));
+    }
+
+    private static double medianOf(double[] sorted) {
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     private static double median(List<Result> rs, java.util.function.ToDoubleFunction<Result> f) {
@@ -208,7 +239,8 @@ public final class JournalBenchmark {
         }
     }
 
-    static Result journalRun(Path base, int appenders, double seconds, long groupWaitMicros) throws Exception {
+    static Result journalRun(Path base, int appenders, double seconds, long groupWaitMicros, boolean virtual)
+            throws Exception {
         Path dir = base.resolve("journal-" + appenders);
         deleteTree(dir);
         JournalOptions options = JournalOptions.defaults(dir).withMaxGroupWait(java.time.Duration.ofNanos(groupWaitMicros * 1000));
@@ -218,12 +250,13 @@ public final class JournalBenchmark {
             byte[] payload = new byte[ENTRY_BYTES];
             new java.util.Random(42).nextBytes(payload);
             // warm-up, not measured
-            runAppenders(j, order, next, payload, appenders, Math.min(1.0, seconds / 3), null);
+            runAppenders(j, order, next, payload, appenders, Math.min(1.0, seconds / 3), null, virtual);
             long syncsBefore = j.stats().syncs();
             long appendsBefore = j.stats().appends();
             List<long[]> lat = new ArrayList<>();
             int[] counts = new int[appenders];
-            double elapsed = runAppenders(j, order, next, payload, appenders, seconds, new Object[] {lat, counts});
+            double elapsed = runAppenders(j, order, next, payload, appenders, seconds, new Object[] {lat, counts},
+                    virtual);
             long total = 0;
             for (int c : counts) {
                 total += c;
@@ -247,7 +280,7 @@ public final class JournalBenchmark {
     /** Runs closed-loop appenders for {@code seconds}; returns the measured duration in seconds. */
     @SuppressWarnings("unchecked")
     private static double runAppenders(FileJournal j, Object order, long[] next, byte[] payload, int appenders,
-                                       double seconds, Object[] sink) throws InterruptedException {
+                                       double seconds, Object[] sink, boolean virtual) throws InterruptedException {
         List<long[]> lat = sink == null ? null : (List<long[]>) sink[0];
         int[] counts = sink == null ? null : (int[]) sink[1];
         int cap = (int) Math.max(1024, seconds * 200_000 / appenders);

@@ -19,6 +19,7 @@ class JournalOptionsTest {
         assertEquals(64L << 20, OK.segmentBytes());
         assertEquals(Duration.ofMillis(2), OK.maxGroupWait());
         assertEquals(5000, OK.retainEntries());
+        assertEquals(64L << 20, OK.maxPendingBytes());
     }
 
     private static void assertRejected(UnaryOperator<JournalOptions> change, String flag) {
@@ -29,7 +30,7 @@ class JournalOptionsTest {
     @Test
     void errorsNameTheFlag() {
         assertRejected(o -> new JournalOptions(null, o.segmentBytes(), o.maxGroupWait(), o.maxBatchBytes(),
-                o.retainEntries()), "--wal-dir");
+                o.retainEntries(), o.maxPendingBytes()), "--wal-dir");
         assertRejected(o -> o.withSegmentBytes(1000), "--journal-segment-bytes");
         assertRejected(o -> o.withSegmentBytes((64L << 20) + 1), "--journal-segment-bytes");
         assertRejected(o -> o.withSegmentBytes(2L << 30), "--journal-segment-bytes");
@@ -38,5 +39,6 @@ class JournalOptionsTest {
         assertRejected(o -> o.withMaxBatchBytes(100), "--journal-max-batch-bytes");
         assertRejected(o -> o.withMaxBatchBytes(128L << 20), "--journal-max-batch-bytes");
         assertRejected(o -> o.withRetainEntries(-1), "--snapshot-catchup-entries");
+        assertRejected(o -> o.withMaxPendingBytes(100), "--journal-max-pending-bytes");
     }
 }

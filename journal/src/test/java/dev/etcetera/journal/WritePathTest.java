@@ -1,0 +1,304 @@
+package dev.etcetera.journal;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The file journal's write path: append backpressure, callers that help instead of waiting,
+ * and segment I/O that survives interrupts of the threads doing it.
+ */
+class WritePathTest {
+
+    /** A 1000-byte payload makes a 1036-byte ENTRY frame (16 header + 20 fixed + payload). */
+    private static final int PAYLOAD = 1000;
+    private static final int FRAME = RecordFrame.HEADER_BYTES + RecordFrame.ENTRY_FIXED_BYTES + PAYLOAD;
+    private static final long LIMIT = 4096;
+
+    @TempDir
+    Path dir;
+
+    private final AtomicReference<Throwable> fatal = new AtomicReference<>();
+
+    /** A failpoint that holds the first sync after {@link #arm} until {@link #open} is counted down. */
+    private static final class SyncGate implements Failpoint {
+        volatile boolean armed;
+        volatile IOException failWith;
+        final CountDownLatch reached = new CountDownLatch(1);
+        final CountDownLatch open = new CountDownLatch(1);
+
+        @Override
+        public void hit(String name) throws IOException {
+            if (armed && name.equals("before-sync")) {
+                armed = false;
+                reached.countDown();
+                try {
+                    if (!open.await(60, TimeUnit.SECONDS)) {
+                        throw new IOException("test gate was not opened within 60 s");
+                    }
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                if (failWith != null) {
+                    throw failWith;
+                }
+            }
+        }
+    }
+
+    private FileJournal open(Failpoint fp) throws IOException {
+        return FileJournal.open(JournalOptions.defaults(dir).withSegmentBytes(JournalOptions.MIN_SEGMENT_BYTES)
+                .withMaxBatchBytes(JournalOptions.MIN_SEGMENT_BYTES).withMaxPendingBytes(LIMIT), fatal::set, fp);
+    }
+
+    private static JournalBatch entry(long index) {
+        return JournalBatch.of(List.of(Entries.entry(index, 1, PAYLOAD)));
+    }
+
+    /** Bounded wait for a condition another thread brings about; fails naming what it waited for. */
+    private static void awaitCondition(String what, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out after 30 s waiting for: " + what);
+            Thread.onSpinWait();
+            Thread.yield();
+        }
+    }
+
+    private static void awaitGate(CountDownLatch latch, String what) throws InterruptedException {
+        assertTrue(latch.await(30, TimeUnit.SECONDS), "timed out after 30 s waiting for: " + what);
+    }
+
+    @Test
+    void appendBlocksWhileMaxPendingBytesAreNotDurable() throws Exception {
+        SyncGate gate = new SyncGate();
+        try (FileJournal j = open(gate)) {
+            gate.armed = true;
+            AtomicInteger returned = new AtomicInteger();
+            List<CompletableFuture<Void>> futures = new ArrayList<>();
+            AtomicReference<Throwable> appenderError = new AtomicReference<>();
+            Thread appender = Thread.ofPlatform().start(() -> {
+                try {
+                    for (int i = 1; i <= 10; i++) {
+                        CompletableFuture<Void> f = j.append(entry(i));
+                        synchronized (futures) {
+                            futures.add(f);
+                        }
+                        returned.incrementAndGet();
+                    }
+                } catch (Throwable t) {
+                    appenderError.set(t);
+                }
+            });
+            awaitGate(gate.reached, "the first sync to reach the gate");
+            awaitCondition("the appender to block for room", () -> j.pendingBytesAndWaiters()[1] == 1);
+            // 3 frames fit in 4096 bytes, a 4th does not: the 4th call blocks, nothing grows.
+            assertEquals(3, returned.get(), "appends accepted before the bound was reached");
+            assertEquals(3L * FRAME, j.pendingBytesAndWaiters()[0]);
+            assertTrue(appender.isAlive());
+
+            gate.open.countDown();
+            appender.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(appender.isAlive(), "appender finished once syncs released room");
+            assertNull(appenderError.get());
+            List<CompletableFuture<Void>> all;
+            synchronized (futures) {
+                all = List.copyOf(futures);
+            }
+            CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            assertEquals(0, j.pendingBytesAndWaiters()[0], "every byte released once durable");
+            assertEquals(10, j.replay(1).entries().size());
+        }
+        assertNull(fatal.get());
+    }
+
+    @Test
+    void aBatchLargerThanTheBoundIsAdmittedWhenNothingIsPending() throws Exception {
+        try (FileJournal j = open(Failpoint.NONE)) {
+            List<JournalEntry> big = new ArrayList<>();
+            for (int i = 1; i <= 10; i++) {
+                big.add(Entries.entry(i, 1, PAYLOAD));
+            }
+            j.append(JournalBatch.of(big)).get(30, TimeUnit.SECONDS);
+            assertEquals(10, j.replay(1).entries().size());
+        }
+    }
+
+    @Test
+    void aCompletionCallbackThatAppendsIsNotHeldByTheBound() throws Exception {
+        SyncGate gate = new SyncGate();
+        try (FileJournal j = open(gate)) {
+            gate.armed = true;
+            CompletableFuture<CompletableFuture<Void>> fromCallback = new CompletableFuture<>();
+            CompletableFuture<Void> first = j.append(entry(1));
+            awaitGate(gate.reached, "the first sync to reach the gate");
+            // Entries 2 and 3 are pending while the callback of entry 1 appends three more:
+            // 5 frames > 4096 bytes. Waiting for room there would wait for itself.
+            CompletableFuture<Void> second = j.append(entry(2));
+            CompletableFuture<Void> third = j.append(entry(3));
+            first.thenRun(() -> fromCallback.complete(j.append(JournalBatch.of(List.of(
+                    Entries.entry(4, 1, PAYLOAD), Entries.entry(5, 1, PAYLOAD), Entries.entry(6, 1, PAYLOAD))))));
+            gate.open.countDown();
+            fromCallback.get(30, TimeUnit.SECONDS).get(30, TimeUnit.SECONDS);
+            second.get(30, TimeUnit.SECONDS);
+            third.get(30, TimeUnit.SECONDS);
+            assertEquals(6, j.replay(1).entries().size());
+        }
+        assertNull(fatal.get());
+    }
+
+    @Test
+    void anAppenderBlockedForRoomFailsWhenTheJournalFails() throws Exception {
+        SyncGate gate = new SyncGate();
+        IOException boom = new IOException("injected fdatasync failure");
+        gate.failWith = boom;
+        FileJournal j = open(gate);
+        try {
+            gate.armed = true;
+            List<CompletableFuture<Void>> accepted = new ArrayList<>();
+            AtomicReference<Throwable> appenderError = new AtomicReference<>();
+            Thread appender = Thread.ofPlatform().start(() -> {
+                try {
+                    for (int i = 1; i <= 10; i++) {
+                        CompletableFuture<Void> f = j.append(entry(i));
+                        synchronized (accepted) {
+                            accepted.add(f);
+                        }
+                    }
+                } catch (Throwable t) {
+                    appenderError.set(t);
+                }
+            });
+            awaitGate(gate.reached, "the first sync to reach the gate");
+            awaitCondition("the appender to block for room", () -> j.pendingBytesAndWaiters()[1] == 1);
+            gate.open.countDown();
+            appender.join(TimeUnit.SECONDS.toMillis(30));
+            assertFalse(appender.isAlive(), "the blocked appender was released by the failure");
+            assertInstanceOf(JournalFailedException.class, appenderError.get());
+            assertEquals(boom, fatal.get());
+            synchronized (accepted) {
+                assertEquals(3, accepted.size());
+                for (CompletableFuture<Void> f : accepted) {
+                    ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                            () -> f.get(30, TimeUnit.SECONDS));
+                    assertInstanceOf(JournalFailedException.class, e.getCause());
+                }
+            }
+        } finally {
+            j.close();
+        }
+    }
+
+    /**
+     * A lone caller that waits for its append does the write and the sync on its own thread when
+     * nobody else is at it. The writer thread races it (it is woken by the append and leaves the
+     * append to its caller for 20 us only), so the test asks only that a tenth of 100 sequential
+     * appends (after 500 for warm-up) were synced by the caller (typically most are); with helping
+     * broken, none would be.
+     */
+    @Test
+    void aWaitingCallerSyncsItsOwnAppend() throws Exception {
+        Thread me = Thread.currentThread();
+        AtomicInteger onCaller = new AtomicInteger();
+        AtomicInteger syncs = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean();
+        Failpoint fp = name -> {
+            if (counting.get() && name.equals("before-sync")) {
+                syncs.incrementAndGet();
+                if (Thread.currentThread() == me) {
+                    onCaller.incrementAndGet();
+                }
+            }
+        };
+        try (FileJournal j = open(fp)) {
+            for (int i = 1; i <= 600; i++) {
+                counting.set(i > 500); // the first 500 warm the code paths up
+                j.append(JournalBatch.of(List.of(Entries.entry(i, 1)))).get(30, TimeUnit.SECONDS);
+            }
+            assertEquals(600, j.replay(1).entries().size());
+        }
+        System.out.println("aWaitingCallerSyncsItsOwnAppend: " + onCaller.get() + " of " + syncs.get()
+                + " syncs ran on the caller");
+        assertTrue(onCaller.get() >= syncs.get() / 10, onCaller.get() + " of " + syncs.get() + " syncs ran on the caller");
+        assertNull(fatal.get());
+    }
+
+    /**
+     * An interrupt of a caller that is doing journal work closes the FileChannel it uses
+     * (java.nio's rule); the journal must reopen it and carry on, not fail, and the caller keeps
+     * its interrupt status.
+     */
+    @Test
+    void anInterruptDuringHelpingIsNotFatal() throws Exception {
+        Thread me = Thread.currentThread();
+        AtomicInteger interruptedSyncs = new AtomicInteger();
+        Failpoint fp = name -> {
+            if (name.equals("before-sync") && Thread.currentThread() == me) {
+                interruptedSyncs.incrementAndGet();
+                me.interrupt();
+            }
+        };
+        try (FileJournal j = open(fp)) {
+            for (int i = 1; i <= 50; i++) {
+                j.append(JournalBatch.of(List.of(Entries.entry(i, 1)))).get(30, TimeUnit.SECONDS);
+                Thread.interrupted(); // the caller keeps its status; clear it for the next round
+            }
+            assertTrue(interruptedSyncs.get() > 0, "some sync ran on the (interrupted) caller");
+            Replay r = j.replay(1);
+            assertEquals(50, r.entries().size());
+            assertTrue(r.entries().stream().allMatch(Entries::intact));
+        }
+        assertNull(fatal.get(), "an interrupt is not a journal failure");
+        try (FileJournal again = open(Failpoint.NONE)) {
+            assertEquals(50, again.replay(1).entries().size());
+        }
+    }
+
+    @Test
+    void segmentIoRedoesWritesAndSyncsAfterAnInterruptClosedTheChannel() throws Exception {
+        Path file = dir.resolve("segment.bin");
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            SegmentDirectory.zeroFill(ch, 0, 8192);
+        }
+        SegmentFile seg = SegmentFile.openForWrite(file, new SegmentName(0, 1), 8192);
+        try {
+            byte[] data = new byte[3000];
+            new java.util.Random(7).nextBytes(data);
+            Thread.currentThread().interrupt();
+            seg.writeFully(ByteBuffer.wrap(data), 100);
+            assertTrue(Thread.interrupted(), "interrupt status kept across the write");
+            Thread.currentThread().interrupt();
+            seg.force();
+            assertTrue(Thread.interrupted(), "interrupt status kept across the sync");
+            seg.writeFully(ByteBuffer.wrap(data, 0, 10), 5000); // the reopened channel works
+            seg.force();
+            byte[] back = new byte[3000];
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                ch.read(ByteBuffer.wrap(back), 100);
+            }
+            assertArrayEquals(data, back);
+        } finally {
+            seg.close();
+        }
+    }
+}
