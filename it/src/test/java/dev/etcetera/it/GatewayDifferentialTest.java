@@ -155,6 +155,12 @@ class GatewayDifferentialTest {
                 .post("/v3/kv/put", put("m", "1"))
                 .post("/v3/maintenance/status", "{}")
                 .post("/v3/maintenance/status", "{\"ignored\":true}")));
+        // etcd serves Lock and Election through an embedded client: their errors reach the gateway as Unknown (500, code 2).
+        all.add(new Scenario("gw-lock-election-errors", s -> s
+                .post("/v3/lock/lock", "{\"name\":" + b("gl") + ",\"lease\":\"305419896\"}")
+                .post("/v3/election/campaign", "{\"name\":" + b("ge") + ",\"lease\":\"305419896\",\"value\":" + b("v") + "}")
+                .post("/v3/election/leader", "{\"name\":" + b("ge") + "}")
+                .post("/v3/lock/lock", "{\"name\":")));
         all.add(new Scenario("gw-version", s -> s.get("/version")));
         all.add(new Scenario("gw-health", s -> s.get("/health")));
         all.add(new Scenario("gw-unknown-path-and-method", s -> s

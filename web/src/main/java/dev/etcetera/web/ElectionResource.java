@@ -44,26 +44,26 @@ public class ElectionResource {
     @POST
     @Path("campaign")
     public void campaign(String body, @Suspended AsyncResponse async) {
-        Gateway.call(member.server(), body, CampaignRequest.newBuilder(),
+        Gateway.callEmbedded(member.server(), body, CampaignRequest.newBuilder(),
                 b -> new Elections(member.server()).campaign(b.build(), async::isCancelled), async);
     }
 
     @POST
     @Path("proclaim")
     public void proclaim(String body, @Suspended AsyncResponse async) {
-        Gateway.call(member.server(), body, ProclaimRequest.newBuilder(), b -> new Elections(member.server()).proclaim(b.build()), async);
+        Gateway.callEmbedded(member.server(), body, ProclaimRequest.newBuilder(), b -> new Elections(member.server()).proclaim(b.build()), async);
     }
 
     @POST
     @Path("leader")
     public void leader(String body, @Suspended AsyncResponse async) {
-        Gateway.call(member.server(), body, LeaderRequest.newBuilder(), b -> new Elections(member.server()).leader(b.build()), async);
+        Gateway.callEmbedded(member.server(), body, LeaderRequest.newBuilder(), b -> new Elections(member.server()).leader(b.build()), async);
     }
 
     @POST
     @Path("resign")
     public void resign(String body, @Suspended AsyncResponse async) {
-        Gateway.call(member.server(), body, ResignRequest.newBuilder(), b -> new Elections(member.server()).resign(b.build()), async);
+        Gateway.callEmbedded(member.server(), body, ResignRequest.newBuilder(), b -> new Elections(member.server()).resign(b.build()), async);
     }
 
     @POST

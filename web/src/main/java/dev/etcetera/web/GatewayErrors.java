@@ -21,13 +21,21 @@ final class GatewayErrors {
     private GatewayErrors() {
     }
 
-    static Response toResponse(Throwable failure) {
+    static Throwable unwrap(Throwable failure) {
         Throwable cause = failure;
         while ((cause instanceof CompletionException || cause instanceof ExecutionException) && cause.getCause() != null) {
             cause = cause.getCause();
         }
+        return cause;
+    }
+
+    static Response toResponse(Throwable failure) {
+        Throwable cause = unwrap(failure);
         if (cause instanceof EtcdException ee) {
             return error(ee.code(), ee.getMessage());
+        }
+        if (cause instanceof Gateway.EmbeddedClientError ec) {
+            return error(StatusCode.UNKNOWN, ec.getMessage());
         }
         if (cause instanceof ProtoJson.BadJson bad) {
             return error(StatusCode.INVALID_ARGUMENT, bad.getMessage());

@@ -25,13 +25,13 @@ public class LockResource {
     @Path("lock")
     public void lock(String body, @Suspended AsyncResponse async) {
         // a waiting lock gives up (and leaves the queue) when the HTTP request is gone
-        Gateway.call(member.server(), body, LockRequest.newBuilder(),
+        Gateway.callEmbedded(member.server(), body, LockRequest.newBuilder(),
                 b -> new Locks(member.server()).lock(b.build(), async::isCancelled), async);
     }
 
     @POST
     @Path("unlock")
     public void unlock(String body, @Suspended AsyncResponse async) {
-        Gateway.call(member.server(), body, UnlockRequest.newBuilder(), b -> new Locks(member.server()).unlock(b.build()), async);
+        Gateway.callEmbedded(member.server(), body, UnlockRequest.newBuilder(), b -> new Locks(member.server()).unlock(b.build()), async);
     }
 }
