@@ -135,7 +135,8 @@ public class MemberBean {
 
     /**
      * Waits (bounded) until the JAX-RS gateway answers through Payara's listener, then prints the
-     * ready line. gRPC is already serving by then; the gateway is the last piece to come up.
+     * ready line (after {@link EtcdServer#startServing()}). gRPC is already serving by then; the
+     * gateway is the last piece to come up.
      */
     private void awaitGateway() {
         // HTTP/1.1 only: the default HTTP/2 upgrade left the probe stuck on one connection that
@@ -149,6 +150,11 @@ public class MemberBean {
                 HttpResponse<Void> r = http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
+                    EtcdServer serving = server;
+                    if (serving == null) {
+                        return; // stopped meanwhile
+                    }
+                    serving.startServing();
                     System.out.println("etcetera: member " + config.member().name() + " ready to serve client requests on "
                             + EtcdUrl.format(config.member().listenClientUrls()));
                     System.out.flush();
