@@ -61,6 +61,9 @@ public class MemberBean {
     private volatile EtcdServer server;
     private volatile ClientPortServer clients;
     private volatile EtcdConfig config;
+    /** Guards open vs stop: a stop during the open waits for it and then closes what it opened. */
+    private final Object lifecycle = new Object();
+    private boolean stopped;
 
     @PostConstruct
     void start() {
@@ -68,18 +71,35 @@ public class MemberBean {
             Config mp = ConfigProvider.getConfig();
             // getOptionalValue would turn "" into "missing"; an empty value (e.g. a token) is meaningful
             config = EtcdConfig.fromProperties(key -> Optional.ofNullable(mp.getConfigValue(key).getRawValue()));
-            server = MemberFactory.open(config);
-            clients = ClientPortServer.start(clientListeners(config.member()),
-                    List.of(new KvService(server), new MaintenanceService(server),
-                            WatchService.bindable(server),
-                            new LeaseService(server), new LockService(server), new ElectionService(server)),
-                    config.limits().maxGrpcReceiveBytes(),
-                    new GatewayForwarder(config.payara().httpPort(), CONTEXT_ROOT));
         } catch (ConfigException | RuntimeException | Error e) {
             fatal(e);
             return;
         }
-        threads.newThread(this::announceWhenReady).start();
+        // Opening the store (JE recovery, journal replay) and starting the client listeners runs
+        // beside the rest of Payara's deployment (the web module loads meanwhile) rather than
+        // before it: start-up is the sum of both otherwise. Nothing serves before the open ends:
+        // the client ports are bound by it, and the ready line waits for it.
+        threads.newThread(this::openAndAnnounce).start();
+    }
+
+    private void openAndAnnounce() {
+        try {
+            synchronized (lifecycle) {
+                if (stopped) {
+                    return;
+                }
+                server = MemberFactory.open(config);
+                clients = ClientPortServer.start(clientListeners(config.member()),
+                        List.of(new KvService(server), new MaintenanceService(server),
+                                WatchService.bindable(server),
+                                new LeaseService(server), new LockService(server), new ElectionService(server)),
+                        config.limits().maxGrpcReceiveBytes(),
+                        new GatewayForwarder(config.payara().httpPort(), CONTEXT_ROOT));
+            }
+            awaitGateway();
+        } catch (RuntimeException | Error e) {
+            fatal(e);
+        }
     }
 
     /** gRPC + HTTP on every --listen-client-urls, HTTP only on every --listen-client-http-urls. */
@@ -97,31 +117,27 @@ public class MemberBean {
 
     @PreDestroy
     void stop() {
-        ClientPortServer c = clients;
-        clients = null;
-        if (c != null) {
-            c.close();
-        }
-        EtcdServer s = server;
-        server = null;
-        if (s != null) {
-            s.close();
+        synchronized (lifecycle) { // waits for an open in progress, so that it is closed, not leaked
+            stopped = true;
+            ClientPortServer c = clients;
+            clients = null;
+            if (c != null) {
+                c.close();
+            }
+            EtcdServer s = server;
+            server = null;
+            if (s != null) {
+                s.close();
+            }
         }
         LOG.info("etcetera member stopped");
     }
 
     /**
      * Waits (bounded) until the JAX-RS gateway answers through Payara's listener, then prints the
-     * ready line. gRPC is already serving by then; the gateway is the last piece to come up.
+     * ready line (after {@link EtcdServer#startServing()}). gRPC is already serving by then; the
+     * gateway is the last piece to come up.
      */
-    private void announceWhenReady() {
-        try {
-            awaitGateway();
-        } catch (RuntimeException | Error e) {
-            fatal(e);
-        }
-    }
-
     private void awaitGateway() {
         // HTTP/1.1 only: the default HTTP/2 upgrade left the probe stuck on one connection that
         // Payara never answered while the application was still loading.
@@ -134,6 +150,11 @@ public class MemberBean {
                 HttpResponse<Void> r = http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(2)).build(),
                         HttpResponse.BodyHandlers.discarding());
                 if (r.statusCode() == 200) {
+                    EtcdServer serving = server;
+                    if (serving == null) {
+                        return; // stopped meanwhile
+                    }
+                    serving.startServing();
                     System.out.println("etcetera: member " + config.member().name() + " ready to serve client requests on "
                             + EtcdUrl.format(config.member().listenClientUrls()));
                     System.out.flush();

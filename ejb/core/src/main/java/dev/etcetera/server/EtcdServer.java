@@ -119,6 +119,16 @@ public interface EtcdServer extends AutoCloseable {
      */
     boolean healthy();
 
+    /**
+     * Told once, when the member's client listeners are up and it is about to announce that it
+     * serves. The lessor is promoted again here, so that every lease gets its full TTL (or its
+     * checkpointed remainder) counted from the moment keepalives can reach the member, as etcd's
+     * leader does when it starts serving, not from the moment the store was opened: on a busy
+     * host the container can take many seconds in between.
+     */
+    default void startServing() {
+    }
+
     /** Stops accepting requests, fails those still pending with {@link EtcdError#STOPPED}, closes storage. */
     @Override
     void close();

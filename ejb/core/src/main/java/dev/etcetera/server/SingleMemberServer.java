@@ -433,6 +433,13 @@ public final class SingleMemberServer implements EtcdServer {
     // ------------------------------------------------------------------ leases
 
     /** The single member is the leader: promote the lessor and start the expiry checks. */
+    @Override
+    public void startServing() {
+        if (lessor != null && !closed) {
+            lessor.promote(0);
+        }
+    }
+
     private void startLessor() {
         lessor.promote(0);
         LeaseExpiry expiry = new LeaseExpiry(lessor, new LeaseExpiry.Proposals() {

@@ -213,6 +213,19 @@ class LeaseServerTest {
     }
 
     @Test
+    void leasesCountFromWhenTheMemberStartsServing() {
+        grant(7, 10);
+        server.close();
+        server = open();
+        clock.advance(6, TimeUnit.SECONDS); // the container still starting: no keepalive can arrive yet
+        assertEquals(4, ttl(7).getTTL());
+        server.startServing();
+        assertEquals(10, ttl(7).getTTL(), "the full TTL again once clients can reach the member");
+        clock.advance(9, TimeUnit.SECONDS);
+        assertEquals(1, ttl(7).getTTL(), "and it counts down from there");
+    }
+
+    @Test
     void checkpointedRemainingTtlSurvivesARestart() {
         server.close();
         server = SingleMemberServer.open(INFO, ServerLimits.defaults(), backend,
