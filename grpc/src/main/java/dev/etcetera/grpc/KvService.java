@@ -14,7 +14,10 @@ import dev.etcetera.api.etcdserverpb.TxnResponse;
 import dev.etcetera.server.EtcdServer;
 import io.grpc.stub.StreamObserver;
 
-/** etcd's {@code etcdserverpb.KV} service: each call goes straight to the member facade. */
+/**
+ * etcd's {@code etcdserverpb.KV} service: each call goes straight to the member facade and is
+ * answered on its own stream thread (see {@link UnaryReply} for why).
+ */
 public final class KvService extends KVGrpc.KVImplBase {
     private final EtcdServer server;
 

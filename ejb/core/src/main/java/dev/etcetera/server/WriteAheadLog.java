@@ -12,10 +12,11 @@ import java.util.concurrent.CompletableFuture;
  * <p>Contract:
  * <ul>
  *   <li>{@link #replay} is called once, at start, before the first {@link #append}.</li>
- *   <li>{@link #append} is called with consecutive indexes (the caller serialises the calls);
- *       the returned futures complete in call order, normally only once that entry and every
- *       earlier one are on stable storage, exceptionally (for that call and every later one) once
- *       the log failed. A failure is fatal: the log never accepts anything again.</li>
+ *   <li>{@link #append} is called with consecutive indexes, within a call and across calls (the
+ *       caller serialises the calls); the returned futures complete in call order, normally only
+ *       once the call's entries and every earlier one are on stable storage, exceptionally (for
+ *       that call and every later one) once the log failed. A failure is fatal: the log never
+ *       accepts anything again.</li>
  * </ul>
  * Thread-safe.
  */
@@ -33,8 +34,11 @@ public interface WriteAheadLog extends ApplyDurability, AutoCloseable {
      */
     List<CommittedEntry> replay(long appliedIndex, long appliedTerm);
 
-    /** Queues {@code entry}; see the class comment for ordering and durability. */
-    CompletableFuture<Void> append(CommittedEntry entry);
+    /**
+     * Queues {@code entries} (consecutive, non-empty; the list is the caller's, the log copies what
+     * it keeps); one future for all of them. See the class comment for ordering and durability.
+     */
+    CompletableFuture<Void> append(List<CommittedEntry> entries);
 
     /** Waits for queued appends to become durable (completing their futures), then releases the log. */
     @Override

@@ -12,6 +12,7 @@ import com.sleepycat.je.EnvironmentConfig;
 import com.sleepycat.je.EnvironmentStats;
 import com.sleepycat.je.LockMode;
 import com.sleepycat.je.OperationStatus;
+import com.sleepycat.je.Put;
 import com.sleepycat.je.StatsConfig;
 import com.sleepycat.je.Transaction;
 import com.sleepycat.je.TransactionConfig;
@@ -57,7 +58,8 @@ public final class JeBackend implements Backend {
     private volatile boolean batchOpen;
     private volatile long cachedSize;
     private volatile long cachedSizeInUse;
-    private volatile long sizeRefreshedAt;
+    /** When the size was last refreshed (or a refresh claimed), System.nanoTime(). */
+    private final java.util.concurrent.atomic.AtomicLong sizeRefreshedAt = new java.util.concurrent.atomic.AtomicLong();
 
     private JeBackend(Environment env, Database keys, Database meta, Database leases) {
         this.env = env;
@@ -221,8 +223,15 @@ public final class JeBackend implements Backend {
         return cachedSizeInUse;
     }
 
+    /**
+     * Every put checks the quota, so under load many request threads find the size stale at once:
+     * only the one that wins the claim refreshes, the others use the cached figure (at most a
+     * second old, as before) instead of queueing on the lock to refresh it again each in turn.
+     */
     private void maybeRefreshSize() {
-        if (System.nanoTime() - sizeRefreshedAt > SIZE_REFRESH_NANOS) {
+        long at = sizeRefreshedAt.get();
+        long now = System.nanoTime();
+        if (now - at > SIZE_REFRESH_NANOS && sizeRefreshedAt.compareAndSet(at, now)) {
             refreshSize();
         }
     }
@@ -238,7 +247,7 @@ public final class JeBackend implements Backend {
         long total = stats.getTotalLogSize();
         cachedSize = total;
         cachedSizeInUse = Math.min(total, stats.getActiveLogSize());
-        sizeRefreshedAt = System.nanoTime();
+        sizeRefreshedAt.set(System.nanoTime());
     }
 
     /** The JE environment, for snapshots and diagnostics by the storage module. */
@@ -262,6 +271,12 @@ public final class JeBackend implements Backend {
 
     private final class JeBatch implements Batch {
         private final Transaction txn;
+        /**
+         * One cursor on the revision database for all the batch's puts: {@code Database.put} would
+         * open and close a cursor (and check the cache for eviction) per record. Closed before the
+         * transaction ends, as JE requires.
+         */
+        private Cursor revisions;
         private boolean done;
 
         JeBatch(Transaction txn) {
@@ -270,7 +285,11 @@ public final class JeBackend implements Backend {
 
         @Override
         public void put(Revision revision, boolean tombstone, KeyValue kv) {
-            keys.put(txn, new DatabaseEntry(RevisionKeys.encode(revision, tombstone)), new DatabaseEntry(kv.toByteArray()));
+            if (revisions == null) {
+                revisions = keys.openCursor(txn, null);
+            }
+            revisions.put(new DatabaseEntry(RevisionKeys.encode(revision, tombstone)), new DatabaseEntry(kv.toByteArray()),
+                    Put.OVERWRITE, null);
         }
 
         @Override
@@ -303,8 +322,14 @@ public final class JeBackend implements Backend {
 
         @Override
         public void abort() {
-            finish();
-            txn.abort();
+            boolean open = !done;
+            try {
+                finish();
+            } finally {
+                if (open) {
+                    txn.abort(); // also when closing the cursor failed
+                }
+            }
         }
 
         private void finish() {
@@ -313,6 +338,11 @@ public final class JeBackend implements Backend {
             }
             done = true;
             batchOpen = false;
+            if (revisions != null) {
+                Cursor c = revisions;
+                revisions = null;
+                c.close();
+            }
         }
     }
 }

@@ -125,8 +125,12 @@ public final class JournalWal implements WriteAheadLog {
     }
 
     @Override
-    public CompletableFuture<Void> append(CommittedEntry entry) {
-        return journal.append(JournalBatch.of(List.of(encode(entry))));
+    public CompletableFuture<Void> append(List<CommittedEntry> entries) {
+        List<JournalEntry> records = new ArrayList<>(entries.size());
+        for (CommittedEntry e : entries) {
+            records.add(encode(e));
+        }
+        return journal.append(JournalBatch.of(records));
     }
 
     @Override

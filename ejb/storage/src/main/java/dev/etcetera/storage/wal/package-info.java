@@ -20,8 +20,9 @@
  * once durable.
  *
  * <h2>Order of operations (single member)</h2>
- * Propose: append to the journal; on the journal's fdatasync (shared by a group of proposals) hand
- * the entry to the apply stage; apply, commit JE without sync recording the applied index in the
+ * Propose: append to the journal (proposals that queued up concurrently go in as one batch of
+ * consecutive entries, one entry each); on the journal's fdatasync (shared by a group of appends)
+ * hand the entries to the apply stage; apply, commit JE without sync recording the applied index in the
  * same transaction, publish the revision, answer the caller. Start: open JE, read the applied
  * index, open the journal, replay the entries after that index through the apply stage (which
  * skips anything at or below the index JE holds), serve, and append at the next index. Release:

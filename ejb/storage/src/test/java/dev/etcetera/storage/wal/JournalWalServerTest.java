@@ -160,7 +160,9 @@ class JournalWalServerTest {
             long appends = after.appends() - before.appends();
             System.out.println("group commit: " + puts + " puts, " + appends + " journal appends acknowledged by "
                     + syncs + " fdatasyncs");
-            assertEquals(puts, appends, "one journal append per put");
+            // Concurrent proposals may share one journal append (the proposer appends what queued up
+            // while it held the append lock); each put is still its own entry (checked on replay below).
+            assertTrue(appends >= 1 && appends <= puts, "between 1 and " + puts + " journal appends, got " + appends);
             assertTrue(syncs * 4 <= puts, "expected far fewer fdatasyncs than puts, got " + syncs + " for " + puts);
             assertEquals(1 + puts, s.revision());
             // Journal order is apply order: the entry at index i is the put that got revision i + 1.
