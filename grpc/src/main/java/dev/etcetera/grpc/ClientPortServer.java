@@ -1,6 +1,7 @@
 package dev.etcetera.grpc;
 
 import io.grpc.BindableService;
+import io.grpc.ServerInterceptors;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.WebServerConfig;
 import io.helidon.webserver.grpc.GrpcConfig;
@@ -12,20 +13,47 @@ import io.helidon.webserver.http2.Http2Config;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
 
 /**
  * The member's client listeners, served by Helidon. Like etcd's client URL, one listener carries
  * both gRPC (HTTP/2, prior knowledge) and HTTP/1.1; every HTTP/1.1 request (JSON gateway,
  * /version, /health, /metrics...) goes to {@code http}, which hands it to the JAX-RS application.
- * Listeners from {@code --listen-client-http-urls} carry HTTP only, as in etcd 3.5+.
+ * As in etcd 3.5+, once there are listeners from {@code --listen-client-http-urls} (HTTP only), the
+ * gRPC listeners carry gRPC only; a connection speaking the other protocol is closed unanswered
+ * ({@link UnmatchedProtocol}).
  *
  * <p>Connections are built with {@code tcpNoDelay}: without it a unary call costs ~45 ms
- * (Nagle plus delayed ACK).
+ * (Nagle plus delayed ACK). Every service is wrapped in {@link CallOutbound}, which keeps Helidon's
+ * HTTP/2 streams from leaking and keeps writes off the member's threads.
+ *
+ * <p>HTTP/2 settings that differ from Helidon 4.5.0's defaults, and why (etcd's grpc-go server is the
+ * reference: it blocks a stream's sender on flow control for as long as the client does not read,
+ * and never closes a connection because clients cancel calls):
+ * <ul>
+ *   <li>{@link #FLOW_CONTROL_TIMEOUT}: Helidon fails a write that waited 15 s for the client's
+ *       window ({@code WindowSizeImpl.Outbound.blockTillUpdate}), possibly after writing part of a
+ *       message, which silently broke a watch stream whose client paused reading. Still bounded,
+ *       because Helidon does not wake a writer blocked on the window of a stream the client reset.</li>
+ *   <li>{@link #MAX_RAPID_RESETS}: Helidon counts an RST_STREAM from the client as a "rapid reset"
+ *       when the server has written nothing through the stream's own writer, which is always the case
+ *       for gRPC (its handler writes through the connection writer), so more than 50 cancelled calls
+ *       in 10 s (deadlines under load, closed watches) closed the connection with ENHANCE_YOUR_CALM.
+ *       The bound still stops a reset flood (CVE-2023-44487 style).</li>
+ * </ul>
  */
 public final class ClientPortServer implements AutoCloseable {
+    /** How long a response write may wait for the client's HTTP/2 window before the call fails. */
+    static final Duration FLOW_CONTROL_TIMEOUT = Duration.ofMinutes(5);
+    /** Client stream resets tolerated per {@link #RAPID_RESET_PERIOD} on one connection. */
+    static final int MAX_RAPID_RESETS = 10_000;
+    static final Duration RAPID_RESET_PERIOD = Duration.ofSeconds(10);
 
-    /** One socket to listen on. {@code grpc=false} means HTTP only. */
+    /**
+     * One socket to listen on. {@code grpc=false} means HTTP only ({@code --listen-client-http-urls});
+     * {@code grpc=true} means gRPC, plus HTTP unless some listener is HTTP only.
+     */
     public record Listener(String host, int port, boolean grpc) {
     }
 
@@ -46,14 +74,16 @@ public final class ClientPortServer implements AutoCloseable {
         if (listeners.isEmpty()) {
             throw new IllegalArgumentException("no client listener configured");
         }
+        // as etcd 3.5+: once HTTP has listeners of its own, the gRPC listeners serve gRPC only
+        boolean splitHttp = listeners.stream().anyMatch(l -> !l.grpc());
         WebServerConfig.Builder builder = WebServer.builder();
         for (int i = 0; i < listeners.size(); i++) {
             Listener l = listeners.get(i);
             String name = i == 0 ? WebServer.DEFAULT_SOCKET_NAME : "client-" + i;
             if (i == 0) {
-                configure(builder, l, services, maxReceiveBytes, http);
+                configure(builder, l, splitHttp, services, maxReceiveBytes, http);
             } else {
-                builder.putSocket(name, socket -> configure(socket, l, services, maxReceiveBytes, http));
+                builder.putSocket(name, socket -> configure(socket, l, splitHttp, services, maxReceiveBytes, http));
             }
         }
         WebServer server = builder.shutdownHook(false).build();
@@ -88,20 +118,36 @@ public final class ClientPortServer implements AutoCloseable {
         return "cannot start the client listeners " + listeners;
     }
 
-    private static void configure(io.helidon.webserver.ListenerConfig.BuilderBase<?, ?> socket, Listener l,
+    private static void configure(io.helidon.webserver.ListenerConfig.BuilderBase<?, ?> socket, Listener l, boolean splitHttp,
                                   List<BindableService> services, int maxReceiveBytes, Handler http) {
         socket.host(l.host())
                 .port(l.port())
                 .connectionOptions(o -> o.tcpNoDelay(true))
                 .maxPayloadSize(Math.max(maxReceiveBytes, 4 * 1024 * 1024))
-                .addProtocol(Http1Config.builder().build())
-                .routing(HttpRouting.builder().any(http));
+                // exactly the protocols added here: Helidon would otherwise add HTTP/2 to every listener
+                .protocolsDiscoverServices(false);
+        if (!l.grpc() || !splitHttp) {
+            socket.addProtocol(Http1Config.builder().build())
+                    .routing(HttpRouting.builder().any(http));
+        }
         if (l.grpc()) {
             GrpcRouting.Builder grpc = GrpcRouting.builder();
-            services.forEach(grpc::service);
-            socket.addProtocol(Http2Config.builder().build())
+            CallOutbound outbound = new CallOutbound();
+            for (BindableService service : services) {
+                grpc.service((BindableService) () -> ServerInterceptors.intercept(service, outbound));
+            }
+            socket.addProtocol(Http2Config.builder()
+                            .flowControlTimeout(FLOW_CONTROL_TIMEOUT)
+                            .maxRapidResets(MAX_RAPID_RESETS)
+                            .rapidResetCheckPeriod(RAPID_RESET_PERIOD)
+                            .build())
                     .addProtocol(GrpcConfig.builder().maxReadBufferSize(maxReceiveBytes).build())
                     .addRouting(grpc);
+            if (splitHttp) {
+                socket.addConnectionSelector(new UnmatchedProtocol(UnmatchedProtocol.Refused.HTTP1));
+            }
+        } else {
+            socket.addConnectionSelector(new UnmatchedProtocol(UnmatchedProtocol.Refused.HTTP2));
         }
     }
 

@@ -13,6 +13,8 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -22,9 +24,14 @@ import java.util.logging.Logger;
  * {@link WatchStream} of the member. Requests go straight to the stream (never blocking the
  * transport thread). Responses are written by one virtual thread per stream: Helidon's
  * {@code sendMessage} blocks while the HTTP/2 flow-control window is exhausted (its
- * {@code isReady} is always true), so a client that stops reading blocks only that thread; the
- * stream's bounded queue then fills and its watchers become victims that catch up from history once
- * the client reads again. Nothing is buffered without bound.
+ * {@code isReady} is always true), so a client that stops reading blocks only that thread, as
+ * grpc-go blocks etcd's send loop; the stream's bounded queue then fills and its watchers become
+ * victims that catch up from history once the client reads again. Nothing is buffered without bound.
+ *
+ * <p>Once the client has gone (cancel), nothing more is written: a frame on a stream the client
+ * reset makes Helidon close the whole connection (see {@link CallOutbound}). A write that fails (the
+ * connection broke, or the client read nothing for {@link ClientPortServer#FLOW_CONTROL_TIMEOUT})
+ * ends the call with {@code Unavailable} so that the client sees it and can resume its watches.
  *
  * <p>Metadata {@code hasleader: true} (clientv3's WithRequireLeader) makes the stream end with
  * {@code Unavailable: etcdserver: no leader} when the member has no leader, as etcd does.
@@ -97,10 +104,18 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
 
     /** The stream's writer: takes responses in order and writes them; may block on flow control. */
     private static void send(WatchStream stream, StreamObserver<WatchResponse> responses) {
+        ServerCallStreamObserver<WatchResponse> call = (ServerCallStreamObserver<WatchResponse>) responses;
         try {
             WatchResponse r;
             while ((r = stream.take()) != null) {
+                if (call.isCancelled()) {
+                    stream.close();
+                    return;
+                }
                 responses.onNext(r);
+            }
+            if (call.isCancelled()) {
+                return; // the client went away: it closed the stream, nothing to tell it
             }
             if (stream.failure() != null) {
                 responses.onError(GrpcErrors.toStatus(stream.failure()));
@@ -111,9 +126,17 @@ public final class WatchService extends WatchGrpc.WatchImplBase {
             stream.close();
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
-            // the call was closed under us (client gone): stop watching
+            // the write failed: the connection broke, or the client read nothing for the flow-control timeout
             LOG.log(Level.FINE, "watch stream closed while sending", e);
             stream.close();
+            if (!call.isCancelled()) {
+                try {
+                    responses.onError(Status.UNAVAILABLE.withDescription("watch response could not be written: "
+                            + e.getMessage()).asRuntimeException());
+                } catch (RuntimeException ignored) {
+                    // the transport is gone
+                }
+            }
         }
     }
 }

@@ -35,6 +35,7 @@ public final class MemberProcess extends ServerProcess {
             Duration.ofSeconds(Long.getLong("etcetera.it.member.ready.seconds", 240));
 
     private final AtomicInteger readyLines = new AtomicInteger();
+    private final List<String> extraFlags = new ArrayList<>();
     private volatile CompletableFuture<Void> ready;
     private Thread pump;
 
@@ -44,6 +45,19 @@ public final class MemberProcess extends ServerProcess {
 
     public MemberProcess(String name, int clientPort, int peerPort, Path dataDir) {
         super(name, clientPort, peerPort, dataDir);
+    }
+
+    /** Adds etcd flags (e.g. {@code --listen-client-http-urls URL}) to the command line of later starts. */
+    public MemberProcess withFlags(String... flags) {
+        extraFlags.addAll(List.of(flags));
+        return this;
+    }
+
+    @Override
+    protected List<String> command() {
+        List<String> cmd = super.command();
+        cmd.addAll(extraFlags);
+        return cmd;
     }
 
     /** Root of the Etcetera checkout. */
