@@ -375,6 +375,14 @@ public final class FlagTable {
             new Derived("<lowest --listen-client-urls port + 20000>", v -> Integer.toString(lowestPort(v.get("listen-client-urls")) + 20000)),
             "Port of Payara Micro's embedded Hazelcast.", true, Component.PAYARA, Section.ETCETERA, null, null));
 
+    /**
+     * {@code --journal-max-pending-bytes}: back-pressure of the member's journal: appends accepted
+     * but not yet fsynced may hold this many bytes; further appends wait for the next fsync.
+     */
+    public static final FlagDefinition JOURNAL_MAX_PENDING_BYTES = add(impl(Section.ETCETERA, Component.STORAGE,
+            "journal-max-pending-bytes", UINT, "67108864",
+            "Bytes of journal appends accepted ahead of the fsync before further appends wait (>= 4096)."));
+
     // -------------------------------------------------------------- Obsolete
     static {
         for (String name : List.of("cluster-active-size", "cluster-remove-delay", "cluster-sync-interval", "config", "force",

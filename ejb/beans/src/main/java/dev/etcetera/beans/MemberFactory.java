@@ -74,14 +74,15 @@ final class MemberFactory {
 
     /**
      * The journal's settings: {@code --wal-dir} (default {@code <data-dir>/member/wal}),
-     * {@code --snapshot-catchup-entries}; the rest at their defaults.
+     * {@code --snapshot-catchup-entries}, {@code --journal-max-pending-bytes}; the rest at their defaults.
      */
     static JournalOptions journalOptions(EtcdConfig config) {
         String walDir = config.value(FlagTable.WAL_DIR);
         Path dir = walDir.isEmpty() ? Path.of(config.member().dataDir()).resolve("member").resolve("wal") : Path.of(walDir);
         String catchup = config.values().values().get("snapshot-catchup-entries");
         long retain = catchup == null || catchup.isEmpty() ? JournalOptions.DEFAULT_RETAIN_ENTRIES : Long.parseLong(catchup);
-        return JournalOptions.defaults(dir).withRetainEntries(retain).validate();
+        return JournalOptions.defaults(dir).withRetainEntries(retain)
+                .withMaxPendingBytes(Long.parseLong(config.value(FlagTable.JOURNAL_MAX_PENDING_BYTES))).validate();
     }
 
     /**
