@@ -51,6 +51,7 @@ class GatewayArquillianIT {
     @Test
     void putThenRangeThroughClientPort() throws Exception {
         URI client = URI.create("http://127.0.0.1:" + System.getProperty("arq.client.port") + "/");
+        awaitClientPort(client, Duration.ofSeconds(120));
         HttpResponse<String> put = post(client.resolve("v3/kv/put"), "{\"key\":\"YXJx\",\"value\":\"MQ==\"}");
         assertEquals(200, put.statusCode(), put.body());
         HttpResponse<String> range = post(client.resolve("v3/kv/range"), "{\"key\":\"YXJx\"}");
@@ -60,6 +61,30 @@ class GatewayArquillianIT {
         assertEquals(400, empty.statusCode(), empty.body());
         assertEquals("{\"error\":\"etcdserver: key is not provided\",\"message\":\"etcdserver: key is not provided\",\"code\":3}",
                 empty.body());
+    }
+
+    /**
+     * The member opens its store and binds the client port beside Payara's deployment, so the
+     * port may come up after Arquillian sees the WAR deployed: wait (bounded) until it answers.
+     */
+    private void awaitClientPort(URI client, Duration bound) throws Exception {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (true) {
+            String last;
+            try {
+                HttpResponse<String> r = get(client.resolve("version"));
+                if (r.statusCode() == 200) {
+                    return;
+                }
+                last = "status " + r.statusCode() + ": " + r.body();
+            } catch (java.net.ConnectException e) {
+                last = e.toString();
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("the client port " + client + " did not answer within " + bound.toSeconds() + " s: " + last);
+            }
+            Thread.sleep(100); // polling interval of a bounded wait, not synchronisation
+        }
     }
 
     private HttpResponse<String> get(URI uri) throws Exception {
