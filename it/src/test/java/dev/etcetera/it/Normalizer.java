@@ -29,7 +29,7 @@ final class Normalizer {
             .configure(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS, true)
             .configure(com.fasterxml.jackson.databind.DeserializationFeature.USE_BIG_INTEGER_FOR_INTS, true);
 
-    private static final Set<String> HEADER_IDS = Set.of("cluster_id", "member_id", "raft_term");
+    private static final Set<String> HEADER_IDS = Set.of("cluster_id", "member_id");
     private static final Set<String> STATUS_MASKED = Set.of("dbSize", "dbSizeInUse", "raftIndex", "raftTerm",
             "raftAppliedIndex", "etcdserver", "etcdcluster", "Endpoint", "storageVersion", "dbSizeQuota");
     private static final Pattern UUID = Pattern.compile("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");

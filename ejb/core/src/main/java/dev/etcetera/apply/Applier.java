@@ -46,7 +46,8 @@ public final class Applier {
 
     /**
      * Applies the entry at {@code index}, unless the store already holds its effects (index at or
-     * below the consistent index, as after replay), in which case null is returned.
+     * below the consistent index, as after replay) or the entry is the empty entry of a new term:
+     * then null is returned (no outcome to report).
      *
      * @param header the response header (cluster, member, term); its revision is set here
      * @throws IllegalStateException if the store failed in a way that leaves it half-applied; the
@@ -65,6 +66,8 @@ public final class Applier {
                 case LEASE_GRANT -> ApplyResult.ok(leaseRequests().grant(request.getLeaseGrant(), header));
                 case LEASE_REVOKE -> ApplyResult.ok(leaseRequests().revoke(request.getLeaseRevoke(), header));
                 case LEASE_CHECKPOINT -> ApplyResult.ok(leaseRequests().checkpoint(request.getLeaseCheckpoint(), header));
+                // the empty entry a member logs when it takes a new term: no effect, nobody waits for it
+                case REQUEST_NOT_SET -> null;
                 default -> ApplyResult.failed(EtcdError.NOT_CAPABLE.exception());
             };
         } catch (EtcdException e) {

@@ -82,6 +82,12 @@ public final class SingleMemberServer implements EtcdServer {
     private final ReadIndex readIndex;
     /** The journal writes go through first, or null when backend commits are synced instead. */
     private final WriteAheadLog wal;
+    /**
+     * The term of a fresh member's bootstrap entries (etcd logs its initial configuration at term
+     * 1); every start then takes the next term, as etcd's member campaigns at every start, so a
+     * fresh single member answers with raft_term 2 like etcd, and each restart adds one.
+     */
+    static final long BOOTSTRAP_TERM = 1;
     private final long replayedTo;
     private volatile Throwable walFailure;
     private final RequestIds ids;
@@ -117,7 +123,7 @@ public final class SingleMemberServer implements EtcdServer {
                 wal == null ? ApplyDurability.SYNC_EVERY_COMMIT : wal);
         long term;
         if (wal == null) {
-            term = Math.max(1, store.consistentTerm());
+            term = Math.max(BOOTSTRAP_TERM, store.consistentTerm()) + 1;
             LocalProposer p = new LocalProposer(applyLoop, term, store.consistentIndex());
             this.proposer = p;
             this.readIndex = p;
@@ -206,6 +212,15 @@ public final class SingleMemberServer implements EtcdServer {
         }
         s.watchable.start();
         s.applyLoop.start();
+        // The member took a new term (etcd's new leader logs an empty entry at its term): logging
+        // that entry keeps the term for the next start even if no write follows. It lands right
+        // after the replayed entries, so it is applied before any client write. With a log, open
+        // does not wait for its fsync (a start that dies before it is durable takes the same term
+        // again next time); without one it is applied at once and waited for.
+        s.proposer.propose(InternalRaftRequest.getDefaultInstance());
+        if (wal == null) {
+            s.appliedWait.await(s.replayedTo + 1).join();
+        }
         if (wal != null) {
             try {
                 s.appliedWait.await(s.replayedTo).join();

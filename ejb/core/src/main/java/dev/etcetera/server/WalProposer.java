@@ -90,7 +90,7 @@ public final class WalProposer implements Proposer, ReadIndex {
                                    Consumer<Throwable> onFatal) {
         List<CommittedEntry> replay = wal.replay(appliedIndex, appliedTerm);
         long last = appliedIndex;
-        long term = Math.max(1, appliedTerm);
+        long term = Math.max(SingleMemberServer.BOOTSTRAP_TERM, appliedTerm);
         for (CommittedEntry e : replay) {
             if (e.index() != last + 1) {
                 throw new IllegalStateException("log replay returned entry " + e.index() + " after " + last);
@@ -103,7 +103,9 @@ public final class WalProposer implements Proposer, ReadIndex {
             LOG.log(System.Logger.Level.INFO, "replayed " + replay.size() + " journal entries after applied index "
                     + appliedIndex + " (to " + last + ")");
         }
-        return new WalProposer(applyLoop, wal, term, last, onFatal);
+        // A new term at every start (see SingleMemberServer.BOOTSTRAP_TERM); the server logs an
+        // empty entry at it.
+        return new WalProposer(applyLoop, wal, term + 1, last, onFatal);
     }
 
     /** The last index replayed at open; the member serves once it is applied. */

@@ -139,8 +139,11 @@ class ServerLifecycleTest {
         try (KvFixture kv = new KvFixture(memory, ServerLimits.defaults())) {
             assertEquals(5, kv.revision());
             StatusResponse s = await(kv.server.status(StatusRequest.getDefaultInstance()), "status");
-            assertEquals(4, s.getRaftAppliedIndex());
-            assertEquals(4, s.getRaftIndex());
+            // 4 writes, and the empty entry each start logs at its new term
+            assertEquals(6, s.getRaftAppliedIndex());
+            assertEquals(6, s.getRaftIndex());
+            assertEquals(3, s.getRaftTerm(), "each start takes a new term, as etcd's member campaigns at start");
+            assertEquals(3, s.getHeader().getRaftTerm());
             assertEquals(6, kv.put("a", "3").getHeader().getRevision());
             assertEquals(1, kv.kv("a").getVersion());
             assertEquals("2", kv.range(RangeRequest.newBuilder().setKey(b("a")).setRevision(3).build()).getKvs(0).getValue().toStringUtf8());
@@ -156,9 +159,9 @@ class ServerLifecycleTest {
             assertEquals("3.6.0", s.getVersion());
             assertEquals("3.6.0", s.getStorageVersion());
             assertEquals(KvFixture.INFO.memberId(), s.getLeader());
-            assertEquals(1, s.getRaftIndex(), "read-only txns do not go through the log");
-            assertEquals(1, s.getRaftAppliedIndex());
-            assertEquals(1, s.getRaftTerm());
+            assertEquals(2, s.getRaftIndex(), "the empty entry of the member's term, one put; read-only txns do not go through the log");
+            assertEquals(2, s.getRaftAppliedIndex());
+            assertEquals(2, s.getRaftTerm(), "a fresh member is at term 2, as etcd");
             assertEquals(1 << 20, s.getDbSizeQuota());
             assertTrue(s.getDbSize() > 0);
             assertTrue(s.getDbSizeInUse() <= s.getDbSize());

@@ -103,13 +103,13 @@ class JournalWalServerTest {
         try (SingleMemberServer s = open(JeBackend.open(db()), journal, 10_000)) {
             CompletableFuture<PutResponse> a = put(s, "a", "1");
             CompletableFuture<PutResponse> b = put(s, "b", "2");
-            assertEquals(2, journal.unsyncedCalls(), "both proposals are queued in the journal");
+            assertEquals(3, journal.unsyncedCalls(), "the empty entry of the member's term and both proposals are queued in the journal");
             // Nothing can complete them before the sync: they are not handed to the apply stage.
             assertFalse(a.isDone() || b.isDone(), "no write may be acknowledged before the journal sync");
             RangeResponse before = await(s.range(RangeRequest.newBuilder().setKey(b("a")).setSerializable(true).build()),
                     "serializable range before the sync");
             assertEquals(0, before.getKvsCount(), "an entry that is not durable must not be applied");
-            assertEquals(2, journal.sync(), "one sync acknowledges both appends");
+            assertEquals(3, journal.sync(), "one sync acknowledges the three appends");
             assertEquals(2, await(a, "put a").getHeader().getRevision());
             assertEquals(3, await(b, "put b").getHeader().getRevision());
             assertEquals(1, journal.stats().syncs());
@@ -165,12 +165,14 @@ class JournalWalServerTest {
             assertTrue(appends >= 1 && appends <= puts, "between 1 and " + puts + " journal appends, got " + appends);
             assertTrue(syncs * 4 <= puts, "expected far fewer fdatasyncs than puts, got " + syncs + " for " + puts);
             assertEquals(1 + puts, s.revision());
-            // Journal order is apply order: the entry at index i is the put that got revision i + 1.
+            // Journal order is apply order: entry 1 is the empty entry of the member's term, and the
+            // entry at index i > 1 is the put that got revision i.
             var replay = journal.replay(1);
-            assertEquals(puts, replay.entries().size());
-            for (var e : replay.entries()) {
+            assertEquals(1 + puts, replay.entries().size());
+            assertFalse(JournalWal.decode(replay.entries().get(0)).request().hasPut(), "entry 1 is the term's empty entry");
+            for (var e : replay.entries().subList(1, replay.entries().size())) {
                 String key = JournalWal.decode(e).request().getPut().getKey().toStringUtf8();
-                assertEquals(e.index() + 1, get(s, key).getKvs(0).getModRevision(),
+                assertEquals(e.index(), get(s, key).getKvs(0).getModRevision(),
                         "journal entry " + e.index() + " (" + key + ") applied out of order");
             }
         }
@@ -219,13 +221,14 @@ class JournalWalServerTest {
             assertEquals(EtcdError.STOPPED, e.error());
         }
         try (JeBackend je = JeBackend.open(db)) {
-            assertEquals(2, je.meta(Backend.Meta.CONSISTENT_INDEX), "the backend never committed entry 3");
+            // entries: 1 the term's empty entry, 2 put a, 3 put b, 4 put c
+            assertEquals(3, je.meta(Backend.Meta.CONSISTENT_INDEX), "the backend never committed entry 4 (put c)");
         }
         try (SingleMemberServer s = open(JeBackend.open(db), MemoryJournal.open(disk, MemoryJournal.SyncMode.ON_APPEND, 0,
                 t -> {
                 }), 10_000)) {
             RangeResponse c = get(s, "c");
-            assertEquals(1, c.getKvsCount(), "entry 3 was replayed from the journal");
+            assertEquals(1, c.getKvsCount(), "entry 4 was replayed from the journal");
             assertEquals("3", c.getKvs(0).getValue().toStringUtf8());
             assertEquals(4, c.getKvs(0).getModRevision());
             assertEquals(2, get(s, "a").getKvs(0).getModRevision(), "entries at or below the applied index are not applied twice");
