@@ -217,18 +217,14 @@ public final class SingleMemberServer implements EtcdServer {
         // after the replayed entries, so it is applied before any client write. With a log, open
         // does not wait for its fsync (a start that dies before it is durable takes the same term
         // again next time); without one it is applied at once and waited for.
-        s.proposer.propose(InternalRaftRequest.getDefaultInstance());
-        if (wal == null) {
-            s.appliedWait.await(s.replayedTo + 1).join();
-        }
-        if (wal != null) {
-            try {
-                s.appliedWait.await(s.replayedTo).join();
-            } catch (RuntimeException e) {
-                s.close();
-                throw new IllegalStateException("replaying the journal up to index " + s.replayedTo + " failed: "
-                        + (s.applyLoop.failure() != null ? s.applyLoop.failure() : unwrap(e)), e);
-            }
+        long awaited = wal == null ? s.replayedTo + 1 : s.replayedTo;
+        try {
+            s.proposer.propose(InternalRaftRequest.getDefaultInstance());
+            s.appliedWait.await(awaited).join();
+        } catch (RuntimeException e) {
+            s.close();
+            throw new IllegalStateException("applying the log up to index " + awaited + " at start failed: "
+                    + (s.applyLoop.failure() != null ? s.applyLoop.failure() : unwrap(e)), e);
         }
         if (s.lessor != null) {
             s.startLessor();
