@@ -14,15 +14,24 @@ import java.util.concurrent.ThreadLocalRandom;
  * only when all three are free. Ports handed out by this JVM are remembered and never handed out twice, since
  * a port is free again between the probe and the server's bind.
  *
+ * <p>Every port handed out lies below the kernel's ephemeral range ({@code ip_local_port_range}, by default
+ * 32768-60999): a port from inside it can be taken, between the probe and the server's bind, as the source
+ * port of any outgoing connection on the host (each curl, etcdctl or HTTP probe opens one), and the member
+ * then fails to start. CI once lost a run that way, or a way like it: a member whose Payara listener was
+ * meant to be at 33433 exited during start.
+ *
  * <p>The probe binds both 127.0.0.1 and the wildcard address: Hazelcast may bind the wildcard.
  * Thread-safe.
  */
 public final class LoopbackPorts {
-    /** Client ports come from [LOW, HIGH) so that P + 20000 stays below 65536. */
-    private static final int LOW = 21000;
-    private static final int HIGH = 45000;
     public static final int PAYARA_HTTP_OFFSET = 10000;
     public static final int HAZELCAST_OFFSET = 20000;
+    /** Lowest port handed out: above the well-known range and the usual service ports (2379, 5432, ...). */
+    private static final int LOW = 5000;
+    /** Ports handed out stay below this: the first ephemeral port of the host. */
+    private static final int HIGH = ephemeralLow();
+    /** Client ports come from [LOW, CLIENT_HIGH) so that P + 20000 stays below HIGH too. */
+    private static final int CLIENT_HIGH = HIGH - HAZELCAST_OFFSET;
 
     private static final Set<Integer> HANDED_OUT = new HashSet<>();
 
@@ -31,18 +40,40 @@ public final class LoopbackPorts {
 
     /** A client port whose +10000 and +20000 companions are free too. */
     public static synchronized int clientPort() {
-        return pick(PAYARA_HTTP_OFFSET, HAZELCAST_OFFSET);
+        return pick(CLIENT_HIGH, PAYARA_HTTP_OFFSET, HAZELCAST_OFFSET);
     }
 
     /** A single free port (peer port). */
     public static synchronized int port() {
-        return pick();
+        return pick(HIGH);
     }
 
-    private static int pick(int... companions) {
+    /**
+     * The first port of the kernel's ephemeral range; 32768 (Linux's default) if it cannot be read. A range
+     * starting so low that no client port with its companions fits below it is a host this harness does not
+     * support, and says so.
+     */
+    private static int ephemeralLow() {
+        int low = 32768;
+        try {
+            String[] range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
+                    .trim().split("\\s+");
+            low = Integer.parseInt(range[0]);
+        } catch (IOException | RuntimeException e) {
+            System.err.println("[it-harness] cannot read the ephemeral port range (" + e + "); assuming it starts at " + low);
+        }
+        if (low - HAZELCAST_OFFSET <= LOW + 1000) {
+            throw new IllegalStateException("the ephemeral port range starts at " + low
+                    + ": too low to keep a member's ports (client, +" + PAYARA_HTTP_OFFSET + ", +" + HAZELCAST_OFFSET
+                    + ") out of it; raise net.ipv4.ip_local_port_range");
+        }
+        return low;
+    }
+
+    private static int pick(int high, int... companions) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         for (int attempt = 0; attempt < 2000; attempt++) {
-            int p = LOW + random.nextInt(HIGH - LOW);
+            int p = LOW + random.nextInt(high - LOW);
             if (!usable(p)) {
                 continue;
             }
@@ -62,7 +93,7 @@ public final class LoopbackPorts {
             }
             return p;
         }
-        throw new IllegalStateException("no free loopback port (with companions) found in [" + LOW + ", " + HIGH + ")");
+        throw new IllegalStateException("no free loopback port (with companions) found in [" + LOW + ", " + high + ")");
     }
 
     private static boolean usable(int port) {

@@ -284,8 +284,39 @@ public abstract class ServerProcess implements AutoCloseable {
 
     /** Last {@code lines} lines of both logs of the current start, for failure messages. */
     protected String logTail(int lines) {
-        return "\n--- tail of " + stdoutLog + " ---\n" + tail(stdoutLog, lines)
+        return failureLines(stderrLog) + failureLines(stdoutLog)
+                + "\n--- tail of " + stdoutLog + " ---\n" + tail(stdoutLog, lines)
                 + "\n--- tail of " + stderrLog + " ---\n" + tail(stderrLog, lines);
+    }
+
+    /** How many lines {@link #failureLines} quotes at most, and how much of each. */
+    private static final int FAILURE_LINES = 20;
+    private static final int FAILURE_LINE_CHARS = 400;
+
+    /**
+     * The lines of {@code file} that say why a start failed (the launcher's and the member's own
+     * "etcetera: ..." messages, SEVERE records, exceptions and their first cause lines), wherever they
+     * are: a failure early in a start is usually followed by a page of container output that a tail
+     * alone would show instead.
+     */
+    private static String failureLines(Path file) {
+        List<String> all;
+        try {
+            all = Files.readAllLines(file);
+        } catch (IOException e) {
+            return "";
+        }
+        List<String> hits = new ArrayList<>();
+        for (String line : all) {
+            if (line.startsWith("etcetera:") || line.contains("SEVERE") || line.contains("Exception")
+                    || line.contains("Caused by") || line.contains("Address already in use")) {
+                hits.add(line.length() > FAILURE_LINE_CHARS ? line.substring(0, FAILURE_LINE_CHARS) + "..." : line);
+                if (hits.size() == FAILURE_LINES) {
+                    break;
+                }
+            }
+        }
+        return hits.isEmpty() ? "" : "\n--- failure lines of " + file + " ---\n" + String.join("\n", hits);
     }
 
     private static String tail(Path file, int lines) {
