@@ -55,10 +55,11 @@ public final class LoopbackPorts {
      */
     private static int ephemeralLow() {
         int low = 32768;
-        try {
-            String[] range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))
-                    .trim().split("\\s+");
-            low = Integer.parseInt(range[0]);
+        // readLine, not Files.readString: procfs files report size 0, and readString returned one byte ("3")
+        try (java.io.BufferedReader in = java.nio.file.Files.newBufferedReader(
+                java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range"))) {
+            String line = in.readLine();
+            low = Integer.parseInt(line.trim().split("\\s+")[0]);
         } catch (IOException | RuntimeException e) {
             System.err.println("[it-harness] cannot read the ephemeral port range (" + e + "); assuming it starts at " + low);
         }
