@@ -716,6 +716,11 @@ public final class FileJournal implements Journal {
         return new long[] {budget.pending(), budget.waiters()};
     }
 
+    /** Bytes of appends queued and not yet taken by a writer (for tests and diagnostics). */
+    long queuedBytes() {
+        return queuedBytes.get();
+    }
+
     /** Segment files currently on disk, ascending (for tests and diagnostics). */
     List<Path> segmentFiles() {
         synchronized (segmentsLock) {
