@@ -33,13 +33,21 @@ import java.util.function.Consumer;
  *       fdatasyncs the group itself and completes its futures (no hand-off for a lone
  *       appender; appends arriving meanwhile form the next group);</li>
  *   <li>otherwise it hands the group to the sync thread ({@link ForceWriter}), which takes every
- *       group written so far (waiting up to {@code maxGroupWait} for groups already on their
- *       way, up to {@code maxBatchBytes}), fdatasyncs once per segment touched, and completes the
- *       futures in order, while the holder goes on writing: group commit, pipelined.</li>
+ *       group submitted so far (waiting up to {@code maxGroupWait} for groups still being
+ *       written, up to {@code maxBatchBytes}), fdatasyncs once per segment touched, and completes
+ *       the futures in order.</li>
  * </ul>
- * The token holder is the writer thread, or a caller that is about to block on one of this
- * journal's futures ({@link JournalFuture}): rather than sleep while the writer and sync
- * threads take turns at its append, it does the work itself when nobody else is doing it.
+ * While a sync is in flight nobody writes small appends: they queue, and when the sync is done
+ * the sync thread takes them all ({@link #writeAfterSync}), writes them with one call and syncs
+ * them: group commit with one write and one fdatasync per group. Writing them one hand-off at a
+ * time as they came (as this class did before) made none durable sooner and cost a write call
+ * per two appends with 128 platform-thread appenders. Only a backlog of {@link #PREWRITE_BYTES}
+ * is written ahead by the writer thread, so that large batches reach the page cache while the
+ * disk is busy.
+ * The token holder is the writer thread, the sync thread after a sync, or a caller that is about
+ * to block on one of this journal's futures ({@link JournalFuture}) while no sync is in flight:
+ * rather than sleep while the writer and sync threads take turns at its append, it does the work
+ * itself when nobody else is doing it.
  *
  * <p>A directory lock ({@code LOCK}) keeps a second process out. See {@link Journal} for the
  * contract and {@code package-info.java} for the format.
@@ -66,6 +74,15 @@ public final class FileJournal implements Journal {
      */
     static final long HELP_GRACE_NANOS = 20_000;
 
+    /**
+     * Queued bytes from which the writer writes even while a sync is in flight, so that a large
+     * backlog reaches the page cache while the disk is busy. Below it, appends queued during a
+     * sync wait for that sync to end and are then written with one call and synced at once:
+     * writing them piecemeal would cost a write call and a thread hand-off per few appends
+     * without making any of them durable sooner.
+     */
+    static final long PREWRITE_BYTES = 64 * 1024;
+
     private static final Pending CLOSE = new Pending(List.of(), new byte[0], new int[0], null, 0);
 
     private final JournalOptions options;
@@ -87,6 +104,8 @@ public final class FileJournal implements Journal {
      * writeToken (and drained by {@link #fail}). {@link #CLOSE} is always the last element ever.
      */
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
+    /** Bytes of the appends in {@link #queue} (not yet taken by a writer). */
+    private final AtomicLong queuedBytes = new AtomicLong();
     /**
      * The right to take from the queue, write, and sync inline or hand a group to the sync
      * thread: held by the writer thread, or by a caller blocked on a journal future that does the
@@ -150,7 +169,12 @@ public final class FileJournal implements Journal {
         this.forceWriter = new ForceWriter(new ForceWriter.Owner() {
             @Override
             public boolean moreComing() {
-                return writerBusy || !queue.isEmpty();
+                return writerBusy || queuedBytes.get() >= PREWRITE_BYTES;
+            }
+
+            @Override
+            public void syncsDone() {
+                writeAfterSync();
             }
 
             @Override
@@ -355,8 +379,40 @@ public final class FileJournal implements Journal {
 
     /** Appender side, under appendLock. */
     private void enqueue(Pending p) {
+        queuedBytes.addAndGet(p.frames().length);
         queue.add(p);
-        if (writerParked) {
+        // While a sync is in flight the sync thread takes the queue when it ends (writeAfterSync):
+        // no wake-up here, one per append would cost more than the write it starts.
+        if (writerParked && (p == CLOSE || forceWriter.idle() || queuedBytes.get() >= PREWRITE_BYTES)) {
+            LockSupport.unpark(writerThread);
+        }
+    }
+
+    /**
+     * Whether the queue holds work a writer should take now: {@link #CLOSE}, or appends while no
+     * sync is in flight, or a backlog of at least {@link #PREWRITE_BYTES}. Appends queued during
+     * a sync are otherwise left for {@link #writeAfterSync}.
+     */
+    private boolean writable() {
+        Pending head = queue.peek();
+        return head != null && (head == CLOSE || forceWriter.idle() || queuedBytes.get() >= PREWRITE_BYTES);
+    }
+
+    /**
+     * Sync thread, each time it has completed every group submitted so far: writes what was queued
+     * during the sync and syncs it (on this thread, inline when nothing else is queued; otherwise
+     * it submits the group to itself). Leaves the work to a writer that holds the token, and wakes
+     * the writer thread for what only it takes ({@link #CLOSE}).
+     */
+    private void writeAfterSync() {
+        while (isWork(queue.peek()) && forceWriter.idle() && writeToken.tryLock()) {
+            try {
+                writeGroup(true);
+            } finally {
+                writeToken.unlock();
+            }
+        }
+        if (writerParked && writable()) {
             LockSupport.unpark(writerThread);
         }
     }
@@ -369,10 +425,10 @@ public final class FileJournal implements Journal {
     private void writerLoop() {
         while (true) {
             graceForHelpers();
-            if (!queue.isEmpty() && writeToken.tryLock()) {
+            if (writable() && writeToken.tryLock()) {
                 boolean stop = false;
                 try {
-                    while (!stop && !queue.isEmpty()) {
+                    while (!stop && writable()) {
                         stop = writeGroup(false);
                     }
                 } finally {
@@ -385,8 +441,9 @@ public final class FileJournal implements Journal {
             }
             writerParked = true;
             // Re-check after announcing the park: an appender adds before it reads writerParked,
-            // a token holder unlocks before it does; one side always sees the other.
-            if (queue.isEmpty() || writeToken.isLocked()) {
+            // a token holder unlocks before it does, the sync thread marks itself idle before it
+            // does; one side always sees the other.
+            if (!writable() || writeToken.isLocked()) {
                 LockSupport.park(this);
             }
             writerParked = false;
@@ -426,13 +483,16 @@ public final class FileJournal implements Journal {
      */
     void help(CompletableFuture<Void> future) {
         Thread me = Thread.currentThread();
-        if (me == writerThread || me == syncThread || writeToken.isHeldByCurrentThread() || me.isInterrupted()
+        if (me == writerThread || me == syncThread || writeToken.isHeldByCurrentThread()
+                || me.isInterrupted()
                 || me.isVirtual()) {
             return;
         }
         // Stops at CLOSE (only the writer thread takes it for good) and once its own future is
         // done; a group handed to the sync thread completes within about one fdatasync.
-        while (!future.isDone() && isWork(queue.peek()) && writeToken.tryLock()) {
+        // Only while no sync is in flight: otherwise the queued appends wait for that sync to end
+        // whoever writes them, and the sync thread then takes them all at once (writeAfterSync).
+        while (!future.isDone() && isWork(queue.peek()) && forceWriter.idle() && writeToken.tryLock()) {
             try {
                 writeGroup(true);
             } finally {
@@ -448,7 +508,7 @@ public final class FileJournal implements Journal {
     /** Unlocks the token; wakes the writer thread if work was queued meanwhile. */
     private void releaseToken() {
         writeToken.unlock();
-        if (writerParked && !queue.isEmpty()) {
+        if (writerParked && writable()) {
             LockSupport.unpark(writerThread);
         }
     }
@@ -471,6 +531,7 @@ public final class FileJournal implements Journal {
         if (first == null) {
             return false;
         }
+        queuedBytes.addAndGet(-first.frames().length);
         if (first == CLOSE) {
             return closeTaken(helper);
         }
@@ -496,6 +557,7 @@ public final class FileJournal implements Journal {
                 if (p == null) {
                     break;
                 }
+                queuedBytes.addAndGet(-p.frames().length);
                 if (p == CLOSE) {
                     closeSeen = true;
                     break;
@@ -563,6 +625,7 @@ public final class FileJournal implements Journal {
         synchronized (appendLock) {
             // A token holder may be taking from the queue concurrently; each append is taken once.
             for (Pending p = queue.poll(); p != null; p = queue.poll()) {
+                queuedBytes.addAndGet(-p.frames().length);
                 if (p != CLOSE) {
                     p.future().completeExceptionally(ex);
                     budget.release(p.frames().length);
@@ -651,6 +714,11 @@ public final class FileJournal implements Journal {
     /** Bytes accepted but not yet durable, and appenders blocked for room (for tests and diagnostics). */
     long[] pendingBytesAndWaiters() {
         return new long[] {budget.pending(), budget.waiters()};
+    }
+
+    /** Bytes of appends queued and not yet taken by a writer (for tests and diagnostics). */
+    long queuedBytes() {
+        return queuedBytes.get();
     }
 
     /** Segment files currently on disk, ascending (for tests and diagnostics). */

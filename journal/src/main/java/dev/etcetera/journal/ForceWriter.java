@@ -21,7 +21,10 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@link #submit}: the group goes to the sync thread ({@link #run()}), which takes every
  *       group submitted so far (waiting up to {@code maxGroupWait} for groups already on their
  *       way, up to {@code maxBatchBytes}) and syncs them with one fdatasync per segment touched.
- *       Meanwhile the writer keeps writing: this is the pipelined path under load.</li>
+ *       Appends queued meanwhile wait (the journal's writers do not write small appends while a
+ *       sync is in flight); each time this thread has synced everything submitted it asks the
+ *       journal to write them ({@link Owner#syncsDone()}), and syncs that group next, inline or
+ *       through its own queue.</li>
  * </ul>
  * Stops when the sync thread takes {@link #CLOSE}, which the writer submits after its last
  * group, so every future is completed exactly once.
@@ -41,8 +44,14 @@ final class ForceWriter implements Runnable {
 
     /** What the force-write stage needs from the journal that owns it. */
     interface Owner {
-        /** True while a token holder is writing a group or appends wait in the queue. */
+        /** True while a token holder is writing a group, or a backlog it will write is queued. */
         boolean moreComing();
+
+        /**
+         * Called on the sync thread each time every submitted group is synced and completed, so
+         * that appends queued meanwhile are written and synced without waiting for a writer.
+         */
+        void syncsDone();
 
         /** The failure that stopped the journal, or {@code null}. */
         Throwable failure();
@@ -65,9 +74,16 @@ final class ForceWriter implements Runnable {
     private final long maxGroupWaitNanos;
     private final long maxBatchBytes;
     private final Failpoint failpoint;
-    /** Requests submitted (CLOSE excluded). Written by the token holder only (the lock orders them). */
+    /**
+     * Groups submitted or being synced inline (CLOSE excluded). Written by the token holder only
+     * (the lock orders them).
+     */
     private volatile long submitted;
-    /** Submitted requests whose futures are all completed. Written by the sync thread only. */
+    /**
+     * Of those, the groups synced (or failed) and whose futures are all completed. Written by the
+     * sync thread, or by the token holder after an inline sync (only while idle, so never by both
+     * at once).
+     */
     private volatile long finished;
 
     ForceWriter(Owner owner, long maxGroupWaitNanos, long maxBatchBytes, Failpoint failpoint) {
@@ -78,9 +94,9 @@ final class ForceWriter implements Runnable {
     }
 
     /**
-     * True when every submitted group is synced and completed, so the caller may sync inline
-     * without overtaking anything. Meaningful for the token holder only (the only submitter):
-     * once true it stays true until a holder submits again.
+     * True when no sync is in flight: every submitted group is synced and completed, and no
+     * inline sync runs. The token holder may then sync inline without overtaking anything (once
+     * true it stays true until a holder submits or syncs again); for others it is a hint.
      */
     boolean idle() {
         return finished == submitted;
@@ -99,6 +115,7 @@ final class ForceWriter implements Runnable {
      * and only while {@link #idle()}: then no other sync runs and every earlier future is done.
      */
     void syncInline(SyncRequest request) {
+        submitted = submitted + 1; // not idle meanwhile: writers leave new appends for later
         syncGroup(List.of(request));
     }
 
@@ -126,9 +143,11 @@ final class ForceWriter implements Runnable {
                 closeSeen = false;
             }
             syncGroup(group);
-            finished = finished + group.size(); // single writer: no lost update
             if (closeSeen) {
                 return;
+            }
+            if (requests.isEmpty()) {
+                owner.syncsDone();
             }
         }
     }
@@ -142,6 +161,7 @@ final class ForceWriter implements Runnable {
         for (SyncRequest r : group) {
             bytes += r.bytes();
         }
+        JournalFailedException failed = null;
         try {
             if (owner.failure() == null) {
                 failpoint.hit("before-sync");
@@ -155,19 +175,24 @@ final class ForceWriter implements Runnable {
                     calls += r.futures().size();
                 }
                 owner.synced(group.getLast(), calls);
-                owner.released(bytes);
-                for (SyncRequest r : group) {
-                    for (CompletableFuture<Void> f : r.futures()) {
-                        f.complete(null);
-                    }
-                }
             } else {
-                failGroup(group, bytes);
+                failed = failedException();
             }
         } catch (Throwable t) {
             owner.fail(t);
-            failGroup(group, bytes);
+            failed = failedException();
         }
+        owner.released(bytes);
+        for (SyncRequest r : group) {
+            for (CompletableFuture<Void> f : r.futures()) {
+                if (failed == null) {
+                    f.complete(null);
+                } else {
+                    f.completeExceptionally(failed);
+                }
+            }
+        }
+        finished = finished + group.size(); // one writer at a time: no lost update
     }
 
     /**
@@ -202,12 +227,8 @@ final class ForceWriter implements Runnable {
         return false;
     }
 
-    private void failGroup(List<SyncRequest> group, long bytes) {
-        owner.released(bytes);
+    private JournalFailedException failedException() {
         Throwable f = owner.failure();
-        JournalFailedException ex = new JournalFailedException("journal failed: " + f, f);
-        for (SyncRequest r : group) {
-            r.futures().forEach(fu -> fu.completeExceptionally(ex));
-        }
+        return new JournalFailedException("journal failed: " + f, f);
     }
 }

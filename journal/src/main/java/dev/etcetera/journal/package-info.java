@@ -9,13 +9,15 @@
  * durable). One <em>write token</em> serializes the writing: its holder drains the queue, writes
  * a group to the current segment, and then either fdatasyncs it itself, when the sync thread is
  * idle and nothing more is queued (a lone appender costs one write and one fdatasync, no thread
- * hand-off), or hands it to the sync thread and writes on (under load: the sync thread
- * fdatasyncs every group written meanwhile at once, waiting at most {@code maxGroupWait} for
- * groups on their way, at most {@code maxBatchBytes} per sync). The holder is the writer thread,
- * or a (platform) thread about to block on a journal future, which does the pending work instead
- * of sleeping. Futures are completed by whichever thread ran the sync, in call order. An
- * interrupt of a thread doing journal work never stops the journal: segment I/O closed by it is
- * reopened and redone.
+ * hand-off), or hands it to the sync thread. While a sync is in flight, appends stay queued
+ * (unless {@code PREWRITE_BYTES} pile up, which the writer then writes ahead): when the sync
+ * ends, the sync thread itself writes everything queued meanwhile with one call (at most
+ * {@code maxBatchBytes}) and syncs it at once. So under load there is one write call and one
+ * fdatasync per group, and no thread hand-off per append. The holder is the writer thread, the
+ * sync thread after a sync, or a (platform) thread about to block on a journal future while no
+ * sync is in flight, which does the pending work instead of sleeping. Futures are completed by
+ * whichever thread ran the sync, in call order. An interrupt of a thread doing journal work never
+ * stops the journal: segment I/O closed by it is reopened and redone.
  *
  * <p>{@link dev.etcetera.journal.Journal} is the port; {@link dev.etcetera.journal.FileJournal}
  * the file implementation; {@link dev.etcetera.journal.MemoryJournal} the in-memory one with

@@ -210,6 +210,72 @@ class WritePathTest {
     }
 
     /**
+     * Group commit without piecemeal writes: appends queued while the sync thread syncs a group
+     * stay queued (no writer takes them, no wake-up per append), and when that sync ends the sync
+     * thread itself writes them, {@code maxBatchBytes} per write call, and syncs them.
+     *
+     * <p>Set-up: maxBatchBytes 4096, so one write takes 4 frames of 1036 bytes. The writer is
+     * held at its first write while 12 appends are queued (none of the callers waits, so none
+     * helps); released, it writes 1..4 and, with more queued, hands them to the sync thread, which
+     * is held at that sync. 5..12 must then still be queued; after the release, 5..8 and 9..12 are
+     * written (two write calls), at least one of them by the sync thread.
+     */
+    @Test
+    void appendsQueuedDuringASyncAreWrittenTogetherWhenItEnds() throws Exception {
+        CountDownLatch writeReached = new CountDownLatch(1);
+        CountDownLatch writeOpen = new CountDownLatch(1);
+        CountDownLatch syncReached = new CountDownLatch(1);
+        CountDownLatch syncOpen = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean holdWrite = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicBoolean holdSync = new java.util.concurrent.atomic.AtomicBoolean(true);
+        java.util.concurrent.atomic.AtomicBoolean syncHeld = new java.util.concurrent.atomic.AtomicBoolean();
+        List<String> writers = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger writesWhileSyncHeld = new AtomicInteger();
+        Failpoint fp = name -> {
+            try {
+                if (name.equals("before-write")) {
+                    writers.add(Thread.currentThread().getName());
+                    if (syncHeld.get()) {
+                        writesWhileSyncHeld.incrementAndGet();
+                    }
+                    if (holdWrite.compareAndSet(true, false)) {
+                        writeReached.countDown();
+                        assertTrue(writeOpen.await(60, TimeUnit.SECONDS), "test did not open the write gate");
+                    }
+                } else if (name.equals("before-sync") && Thread.currentThread().getName().equals("journal-sync")
+                        && holdSync.compareAndSet(true, false)) {
+                    syncHeld.set(true);
+                    syncReached.countDown();
+                    assertTrue(syncOpen.await(60, TimeUnit.SECONDS), "test did not open the sync gate");
+                    syncHeld.set(false);
+                }
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+        };
+        try (FileJournal j = FileJournal.open(JournalOptions.defaults(dir).withSegmentBytes(JournalOptions.MIN_SEGMENT_BYTES)
+                .withMaxBatchBytes(4096), fatal::set, fp)) {
+            List<CompletableFuture<Void>> futures = new ArrayList<>();
+            futures.add(j.append(entry(1)));
+            awaitGate(writeReached, "the writer to reach its first write");
+            for (int i = 2; i <= 12; i++) {
+                futures.add(j.append(entry(i)));
+            }
+            writeOpen.countDown();
+            awaitGate(syncReached, "the sync thread to sync the first group");
+            assertEquals(8L * FRAME, j.queuedBytes(), "appends 5..12 stay queued while the sync runs");
+            assertEquals(List.of("journal-writer"), List.copyOf(writers), "one write so far (1..4)");
+            syncOpen.countDown();
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+            assertEquals(0, writesWhileSyncHeld.get(), "nothing was written while the sync ran");
+            assertEquals(3, writers.size(), "three write calls of at most 4096 bytes: " + writers);
+            assertTrue(writers.subList(1, 3).contains("journal-sync"), "the sync thread wrote what queued: " + writers);
+            assertEquals(12, j.replay(1).entries().size());
+        }
+        assertNull(fatal.get());
+    }
+
+    /**
      * A lone caller that waits for its append does the write and the sync on its own thread when
      * nobody else is at it. The writer thread races it (it is woken by the append and leaves the
      * append to its caller for 20 us only), so the test asks only that a tenth of 100 sequential
