@@ -122,6 +122,56 @@ class ClientPortServerTest {
     }
 
     /**
+     * Helidon 4.5.0 let concurrent streams spend the same connection window (cut, write and charge
+     * were not atomic together): with the window nearly used up, two watch senders overran it, and
+     * grpc-java failed the connection with FLOW_CONTROL_ERROR ({@code INTERNAL: http2 exception} on
+     * every call). Eight watch streams on one connection with a fixed 64 KiB window (no auto-tuning)
+     * all receive 16 KiB events at once, so the window runs out again and again while several
+     * senders write.
+     */
+    @Test
+    void concurrentStreamsNeverOverrunTheConnectionWindow() throws Exception {
+        serve();
+        ManagedChannel tight = NettyChannelBuilder.forAddress("127.0.0.1", server.port(0)).usePlaintext()
+                .initialFlowControlWindow(64 * 1024).build();
+        try {
+            int streams = 8;
+            int puts = Integer.getInteger("grpc.window.puts", 100);
+            List<Watch> watches = new ArrayList<>();
+            for (int i = 0; i < streams; i++) {
+                Watch w = new Watch(tight);
+                w.create("win/");
+                assertTrue(w.next("created " + i).getCreated());
+                watches.add(w);
+            }
+            ByteString value = ByteString.copyFrom(new byte[16 * 1024]);
+            KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channel);
+            for (int i = 0; i < puts; i++) {
+                kv.withDeadlineAfter(30, TimeUnit.SECONDS)
+                        .put(PutRequest.newBuilder().setKey(b("win/" + (i % 10))).setValue(value).build());
+            }
+            for (int i = 0; i < streams; i++) {
+                Watch w = watches.get(i);
+                int events = 0;
+                while (events < puts) {
+                    WatchResponse r = w.next("event " + events + " of " + puts + " on stream " + i);
+                    assertTrue(!r.getCanceled(), "stream " + i + " canceled: " + r);
+                    events += r.getEventsCount();
+                }
+                assertEquals(puts, events, "stream " + i);
+            }
+            KVGrpc.newBlockingStub(tight).withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .put(PutRequest.newBuilder().setKey(b("win-after")).build());
+            for (Watch w : watches) {
+                w.cancel();
+                w.assertOnlyCancelled();
+            }
+        } finally {
+            tight.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /**
      * Writing after the client reset a stream made grpc-java answer RST_STREAM(STREAM_CLOSED), which
      * Helidon took for a connection error (GOAWAY PROTOCOL_ERROR) once a newer stream was open.
      */
