@@ -52,7 +52,7 @@ import org.junit.jupiter.api.Test;
  *
  * Knobs (system properties): {@code watch.bench.reps} (3), {@code watch.bench.puts} (2000, 10 watchers),
  * {@code watch.bench.fanout.puts} (200, 1,000 watchers), {@code watch.bench.warmup.puts} (1000),
- * {@code watch.bench.pipelined} (false), {@code watch.bench.memory} (true).
+ * {@code watch.bench.pipelined} (false), {@code watch.bench.memory} (true), {@code watch.bench.watchers} ("10,1000").
  */
 class WatchLatencyBench {
     private static final int REPS = Integer.getInteger("watch.bench.reps", 3);
@@ -62,7 +62,8 @@ class WatchLatencyBench {
     private static final boolean PIPELINED = Boolean.getBoolean("watch.bench.pipelined");
     private static final boolean MEMORY = Boolean.parseBoolean(System.getProperty("watch.bench.memory", "true"));
     private static final int STREAMS = 10;
-    private static final int[] WATCHERS = {10, 1000};
+    private static final int[] WATCHERS = java.util.stream.Stream.of(System.getProperty("watch.bench.watchers", "10,1000").split(","))
+            .mapToInt(x -> Integer.parseInt(x.trim())).toArray();
 
     /** One measured round's percentiles, in nanoseconds. */
     private record Round(long ackP50, long ackP99, long startP50, long startP99, long putP50, long putP99,
@@ -74,7 +75,7 @@ class WatchLatencyBench {
         Assumptions.assumeTrue(Boolean.getBoolean("watch.bench"), "benchmark: run with -Dwatch.bench=true");
         StringBuilder report = new StringBuilder("\n[watch-bench] parameters: reps=" + REPS + " puts(10 watchers)=" + PUTS
                 + " puts(1000 watchers)=" + FANOUT_PUTS + " warm-up puts=" + WARMUP_PUTS + " streams=" + STREAMS
-                + " pipelined=" + PIPELINED + " (no randomness: fixed key per round, value \"v<i>\")\n");
+                + " pipelined=" + PIPELINED + " watchers=" + Arrays.toString(WATCHERS) + " (no randomness: fixed key per round, value \"v<i>\")\n");
         report.append("[watch-bench] load average at start: ").append(loadavg()).append('\n');
         List<ServerProcess> servers = List.of(new EtcdProcess("bench-watch-etcd"), new MemberProcess("bench-watch-member"));
         List<ManagedChannel> channels = new ArrayList<>();
@@ -88,7 +89,7 @@ class WatchLatencyBench {
             }
             for (int i = 0; i < servers.size(); i++) { // warm-up, discarded
                 for (int w : WATCHERS) {
-                    round(channels.get(i), servers.get(i).kind(), w, w == 10 ? WARMUP_PUTS : Math.max(1, WARMUP_PUTS / 10));
+                    round(channels.get(i), servers.get(i).kind(), w, w < 100 ? WARMUP_PUTS : Math.max(1, WARMUP_PUTS / 10));
                 }
             }
             for (int rep = 1; rep <= REPS; rep++) {
@@ -96,7 +97,7 @@ class WatchLatencyBench {
                     int i = rep % 2 == 1 ? k : servers.size() - 1 - k;
                     ServerProcess s = servers.get(i);
                     for (int w : WATCHERS) {
-                        Round r = round(channels.get(i), s.kind(), w, w == 10 ? PUTS : FANOUT_PUTS);
+                        Round r = round(channels.get(i), s.kind(), w, w < 100 ? PUTS : FANOUT_PUTS);
                         results.get(s.kind()).computeIfAbsent(w, x -> new ArrayList<>()).add(r);
                         report.append(String.format("[watch-bench] rep %d %-6s %5d watchers: ack->delivery p50 %s p99 %s | "
                                         + "start->delivery p50 %s p99 %s | put p50 %s p99 %s | %.0f%% of deliveries before the ack%n",
@@ -136,6 +137,9 @@ class WatchLatencyBench {
                 report.append(String.format("[watch-bench] %-6s %5d watchers: ack->delivery p50 %s p99 %s | start->delivery p50 %s p99 %s%n",
                         e.getKey(), w, spread(ackP50), spread(ackP99), spread(startP50), spread(startP99)));
                 medians.put(e.getKey(), new long[] {median(ackP50), median(ackP99), median(startP50), median(startP99)});
+            }
+            if (!medians.containsKey("etcd") || !medians.containsKey("member")) {
+                continue;
             }
             long[] etcd = medians.get("etcd");
             long[] member = medians.get("member");
@@ -341,8 +345,8 @@ class WatchLatencyBench {
     }
 
     private static String ratio(long member, long etcd) {
-        if (etcd <= 0) {
-            return "n/a (etcd <= 0)";
+        if (etcd <= 0 || member <= 0) {
+            return "n/a (<= 0)";
         }
         return String.format("%.2fx", (double) member / etcd);
     }
