@@ -48,7 +48,10 @@ import org.junit.jupiter.api.Test;
  * rounds' p50 and p99 with [min, max] across rounds, and the member/etcd ratio of the medians. Machines
  * are shared and noisy: nothing here passes or fails on time.
  *
- * <pre>mvn -B -pl it -am verify -Dtest=WatchLatencyBench -Dwatch.bench=true -Dsurefire.failIfNoSpecifiedTests=false</pre>
+ * <pre>mvn -B -pl it -am verify -DskipITs -Dtest=WatchLatencyBench -Dwatch.bench=true -Dsurefire.failIfNoSpecifiedTests=false</pre>
+ * ({@code verify}, not {@code test}, so that the WAR the member runs is rebuilt from the sources; {@code -DskipITs}
+ * skips the web module's Arquillian test.) The member's JVM takes extra options from {@code ETCETERA_JAVA_OPTS},
+ * e.g. {@code -Xlog:gc:file=/tmp/gc.log} to see whether GC pauses fall into the rounds.
  *
  * Knobs (system properties): {@code watch.bench.reps} (3), {@code watch.bench.puts} (2000, 10 watchers),
  * {@code watch.bench.fanout.puts} (200, 1,000 watchers), {@code watch.bench.warmup.puts} (1000),
