@@ -18,7 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <ul>
  *   <li>The adapter's receiving side calls {@link #request} (any thread, never blocks): requests are
  *       handed to the dispatch thread and handled in arrival order.</li>
- *   <li>The dispatch thread appends responses to the outbound queue; it never waits for the client.
+ *   <li>The hub, under its lock (dispatch thread, or the apply thread dispatching a commit),
+ *       appends responses to the outbound queue; it never waits for the client.
  *       Responses with events count against a bound ({@code bufferResponses}); when the bound is
  *       reached the watcher that could not be served becomes unsynced and later catches up from
  *       history. Control responses (created, canceled, progress) are few, one per client request or
@@ -41,12 +42,12 @@ public final class WatchStream {
     private final int bufferResponses;
     private final LinkedBlockingQueue<Outbound> out = new LinkedBlockingQueue<>();
     private final AtomicInteger queuedEvents = new AtomicInteger();
-    /** Set by the dispatch thread when an offer failed; cleared by the taker when room returns. */
+    /** Set by the hub when an offer failed; cleared by the taker when room returns. */
     private final AtomicBoolean starved = new AtomicBoolean();
     private volatile boolean ended;
     private volatile EtcdException failure;
 
-    // --- dispatch thread ---
+    // --- guarded by the hub's lock ---
     final Map<Long, Watcher> watchers = new HashMap<>();
     long nextId;
     boolean progressRequested;
@@ -123,7 +124,7 @@ public final class WatchStream {
         return queuedEvents.get();
     }
 
-    // ------------------------------------------------------------------ dispatch thread
+    // ------------------------------------------------------------------ under the hub's lock
 
     boolean hasRoom() {
         return queuedEvents.get() < bufferResponses;

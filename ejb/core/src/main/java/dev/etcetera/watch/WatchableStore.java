@@ -21,6 +21,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -29,11 +31,16 @@ import java.util.function.Supplier;
  * etcd's watchable store: serves every {@link WatchStream} of the member from the commits the apply
  * stage publishes, and from the MVCC history for watchers that are behind.
  *
- * <p>Threads. The apply thread calls {@link #committed} after each commit is durable and published;
- * that only queues the changes. Everything else runs on one dispatch thread ("etcetera-watch"),
- * which owns all watcher state without locks: live dispatch of committed revisions to the synced
- * group, catch-up of unsynced watchers from history, create/cancel/progress requests, progress
- * ticks and the leader check. The dispatch thread never waits for a client: streams have bounded
+ * <p>Threads. All watcher state is guarded by one lock. The dispatch thread ("etcetera-watch") holds
+ * it while it runs create/cancel/progress requests, catch-up of unsynced watchers from history,
+ * progress ticks and the leader check. The apply thread calls {@link #committed} after each commit
+ * is durable and published: if the lock is free at that moment and no earlier commit is still
+ * queued, it dispatches the commit to the synced group itself (as etcd notifies watchers on its
+ * apply path); otherwise it queues the commit for the dispatch thread. The apply thread only ever
+ * <em>tries</em> the lock, so it never waits for catch-up or a request, and revisions are dispatched
+ * in order whoever dispatches them. Dispatching on the apply thread saves a thread hand-off per
+ * commit: on a busy machine that wake-up was the largest part of an event's tail latency
+ * ({@code WatchLatencyBench}). Nobody holding the lock waits for a client: streams have bounded
  * outbound queues, and a watcher whose stream is full becomes unsynced (a "victim") and catches up
  * from history once its stream has room again, so one slow stream blocks neither apply nor others.
  *
@@ -60,37 +67,45 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
      * @param maxRequestBytes   {@code --max-request-bytes}: responses above it are fragmented for watchers that asked
      * @param historyBatch      records read from history per catch-up step
      * @param syncInterval      how often unsynced watchers and the leader are looked at without a trigger (etcd: 100 ms)
+     * @param inlineDispatchWatchers up to how many synced watchers the apply thread dispatches a commit itself
+     *                          instead of handing it to the dispatch thread (0: never; see {@link #committed})
      */
     public record Config(int bufferResponses, long progressInterval, int maxRequestBytes, int historyBatch,
-                         long syncInterval) {
+                         long syncInterval, int inlineDispatchWatchers) {
         public Config {
-            if (bufferResponses < 2 || progressInterval <= 0 || maxRequestBytes <= 0 || historyBatch < 1 || syncInterval <= 0) {
+            if (bufferResponses < 2 || progressInterval <= 0 || maxRequestBytes <= 0 || historyBatch < 1 || syncInterval <= 0
+                    || inlineDispatchWatchers < 0) {
                 throw new IllegalArgumentException("invalid watch config " + this);
             }
         }
 
         public static Config defaults() {
-            return new Config(128, TimeUnit.MINUTES.toNanos(10), 1572864, 1000, TimeUnit.MILLISECONDS.toNanos(100));
+            return new Config(128, TimeUnit.MINUTES.toNanos(10), 1572864, 1000, TimeUnit.MILLISECONDS.toNanos(100),
+                    Integer.MAX_VALUE);
         }
 
         public Config withProgressInterval(long nanos) {
-            return new Config(bufferResponses, nanos, maxRequestBytes, historyBatch, syncInterval);
+            return new Config(bufferResponses, nanos, maxRequestBytes, historyBatch, syncInterval, inlineDispatchWatchers);
         }
 
         public Config withBufferResponses(int n) {
-            return new Config(n, progressInterval, maxRequestBytes, historyBatch, syncInterval);
+            return new Config(n, progressInterval, maxRequestBytes, historyBatch, syncInterval, inlineDispatchWatchers);
         }
 
         public Config withMaxRequestBytes(int n) {
-            return new Config(bufferResponses, progressInterval, n, historyBatch, syncInterval);
+            return new Config(bufferResponses, progressInterval, n, historyBatch, syncInterval, inlineDispatchWatchers);
+        }
+
+        public Config withInlineDispatchWatchers(int n) {
+            return new Config(bufferResponses, progressInterval, maxRequestBytes, historyBatch, syncInterval, n);
         }
 
         public Config withHistoryBatch(int n) {
-            return new Config(bufferResponses, progressInterval, maxRequestBytes, n, syncInterval);
+            return new Config(bufferResponses, progressInterval, maxRequestBytes, n, syncInterval, inlineDispatchWatchers);
         }
     }
 
-    /** One commit's changes, dispatched on the dispatch thread in the order commits happened. */
+    /** One commit's changes queued for the dispatch thread, dispatched in the order commits happened. */
     private final class Committed implements Runnable {
         private final long rev;
         private final List<StoredRevision> changes;
@@ -114,10 +129,17 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
     private final LongSupplier clock;
     private final Config config;
     private final LinkedBlockingQueue<Runnable> tasks = new LinkedBlockingQueue<>();
+    /**
+     * Guards all watcher state. Held by the dispatch thread while it runs tasks and catch-up, and by
+     * the apply thread while it dispatches a commit itself; the apply thread only ever tries it.
+     */
+    private final ReentrantLock lock = new ReentrantLock();
+    /** Tasks (requests, commits) ever queued for the dispatch thread, counted before they are queued. Any thread. */
+    private final AtomicLong submitted = new AtomicLong();
     private final Thread thread;
     private volatile boolean closed;
 
-    // --- dispatch thread ---
+    // --- guarded by lock (the dispatch thread, or the apply thread in committed) ---
     private long dispatched;
     private final WatcherGroup synced = new WatcherGroup();
     private final Set<Watcher> unsynced = new LinkedHashSet<>();
@@ -125,6 +147,8 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
     private final Set<Watcher> progressWatchers = new LinkedHashSet<>();
     private final Set<WatchStream> progressPending = new LinkedHashSet<>();
     private boolean syncRequested;
+    /** Queued tasks run so far; equal to {@code submitted} when none is pending or under way. */
+    private long ran;
     private long nextProgressTick;
     private long nextSync;
 
@@ -152,10 +176,38 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
         thread.start();
     }
 
-    /** Apply thread: the changes of one commit, published at {@code rev}. Never blocks. */
+    /**
+     * Apply thread: the changes of one commit, published at {@code rev}. Never blocks.
+     *
+     * <p>If the watcher state is free (the dispatch thread is not using it) and every task queued
+     * before (earlier commits, and client requests such as a create sent before this write) has run,
+     * the changes are dispatched here and now: that saves the hand-off to the dispatch thread (a
+     * thread wake-up, the largest part of an event's latency on a busy machine). Otherwise, or when
+     * the synced group is larger than {@link Config#inlineDispatchWatchers}, they are queued for the
+     * dispatch thread behind those tasks. Either way commits are dispatched in revision order and
+     * after every request submitted before them, as when every commit was queued. Dispatching queues
+     * responses and never waits for a client.
+     */
     @Override
     public void committed(long rev, List<StoredRevision> changes) {
-        tasks.add(new Committed(rev, changes));
+        if (!closed && lock.tryLock()) {
+            try {
+                if (ran == submitted.get() && synced.size() <= config.inlineDispatchWatchers()) {
+                    dispatch(rev, changes);
+                    answerPendingProgress();
+                    return;
+                }
+            } catch (RuntimeException | Error e) {
+                // the watch stage fails as it would on its own thread; the apply thread goes on
+                tasks.add(() -> {
+                    throw e;
+                });
+                return;
+            } finally {
+                lock.unlock();
+            }
+        }
+        submit(new Committed(rev, changes));
     }
 
     /**
@@ -184,6 +236,7 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
     }
 
     void submit(Runnable task) {
+        submitted.incrementAndGet();
         tasks.add(task);
     }
 
@@ -210,31 +263,21 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
             while (true) {
                 long now = clock.getAsLong();
                 long wait = Math.max(0, Math.min(nextSync, nextProgressTick) - now);
-                Runnable first = syncRequested && hasRunnableUnsynced() ? tasks.poll() : tasks.poll(wait, TimeUnit.NANOSECONDS);
-                if (first != null) {
-                    batch.clear();
-                    batch.add(first);
-                    tasks.drainTo(batch, 1024);
-                    for (Runnable t : batch) {
-                        if (t == STOP) {
-                            return;
-                        }
-                        t.run();
+                boolean more;
+                lock.lock();
+                try {
+                    more = syncRequested && hasRunnableUnsynced();
+                } finally {
+                    lock.unlock();
+                }
+                Runnable first = more ? tasks.poll() : tasks.poll(wait, TimeUnit.NANOSECONDS);
+                lock.lock();
+                try {
+                    if (!step(first, batch)) {
+                        return;
                     }
-                }
-                now = clock.getAsLong();
-                if (now >= nextSync) {
-                    nextSync = now + config.syncInterval();
-                    syncRequested = true;
-                    checkLeader();
-                }
-                if (syncRequested) {
-                    syncRequested = syncUnsynced();
-                }
-                answerPendingProgress();
-                if (now >= nextProgressTick) {
-                    nextProgressTick = now + config.progressInterval();
-                    progressTick();
+                } finally {
+                    lock.unlock();
                 }
             }
         } catch (InterruptedException e) {
@@ -243,11 +286,47 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
             LOG.log(System.Logger.Level.ERROR, "watch dispatch stopped", e);
         } finally {
             closed = true;
-            for (WatchStream s : streams) {
-                s.end(EtcdError.STOPPED.exception());
+            lock.lock();
+            try {
+                for (WatchStream s : streams) {
+                    s.end(EtcdError.STOPPED.exception());
+                }
+                streams.clear();
+            } finally {
+                lock.unlock();
             }
-            streams.clear();
         }
+    }
+
+    /** One turn of the dispatch loop, holding the lock: the tasks, then periodic work. False on STOP. */
+    private boolean step(Runnable first, List<Runnable> batch) {
+        if (first != null) {
+            batch.clear();
+            batch.add(first);
+            tasks.drainTo(batch, 1024);
+            for (Runnable t : batch) {
+                if (t == STOP) {
+                    return false;
+                }
+                t.run();
+                ran++;
+            }
+        }
+        long now = clock.getAsLong();
+        if (now >= nextSync) {
+            nextSync = now + config.syncInterval();
+            syncRequested = true;
+            checkLeader();
+        }
+        if (syncRequested) {
+            syncRequested = syncUnsynced();
+        }
+        answerPendingProgress();
+        if (now >= nextProgressTick) {
+            nextProgressTick = now + config.progressInterval();
+            progressTick();
+        }
+        return true;
     }
 
     void syncSoon() {

@@ -7,7 +7,8 @@ import java.util.Arrays;
 /**
  * One watcher of a {@link WatchStream}: a key range, its options, and how far it has been served.
  *
- * <p>Threads: created, changed and read only on the watch dispatch thread.
+ * <p>Threads: created, changed and read only under the watch lock ({@link WatchableStore}: the
+ * dispatch thread, or the apply thread while it dispatches a commit).
  *
  * <p>Progress. A <em>synced</em> watcher has been sent (or queued) every matching event up to the
  * dispatched revision and is in the synced group, which live dispatch consults. An <em>unsynced</em>

@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * event), range watchers in a list scanned per event. etcd uses an interval tree for ranges; a list
  * is enough while ranges are few, and keeps a watcher's footprint small.
  *
- * <p>Threads: watch dispatch thread only.
+ * <p>Threads: only under the watch lock ({@link WatchableStore}).
  */
 final class WatcherGroup {
     /** Key bytes wrapped for hashing. */

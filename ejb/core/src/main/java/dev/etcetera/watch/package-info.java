@@ -12,7 +12,9 @@
  *       once, every event of one revision in one response (or in consecutive fragments of it when
  *       the watcher asked for fragments). A watcher misses an event only when the history it needs
  *       was compacted; it is then canceled with {@code compact_revision}, as in etcd.</li>
- *   <li><b>Synced, unsynced, victims.</b> One dispatch thread owns all watcher state. Synced
+ *   <li><b>Synced, unsynced, victims.</b> One lock guards all watcher state: the dispatch thread
+ *       holds it for requests and catch-up, the apply thread only tries it to dispatch a commit
+ *       itself (else the commit is queued behind earlier ones for the dispatch thread). Synced
  *       watchers get live events; a watcher created at an older revision, or whose stream's bounded
  *       queue is full (a victim), is unsynced and catches up from history up to exactly the
  *       dispatched revision, then rejoins the synced group: no gap, no duplicate. Neither the apply

@@ -38,7 +38,13 @@ class HistoryPropertyTest {
 
     private void run(Random rnd, long seed, int round) {
         int buffer = 2 + rnd.nextInt(6);
-        try (WatchFixture f = new WatchFixture(WatchableStore.Config.defaults().withBufferResponses(buffer).withHistoryBatch(1 + rnd.nextInt(20)))) {
+        // who dispatches commits: always the dispatch thread (0), the apply thread while few watchers are
+        // synced (so rounds cross the threshold as watchers come and go), or the apply thread whenever it can
+        int[] inlineChoices = {0, 1 + rnd.nextInt(4), Integer.MAX_VALUE};
+        int inline = inlineChoices[rnd.nextInt(inlineChoices.length)];
+        System.out.println("HistoryPropertyTest round " + round + ": buffer " + buffer + ", inline dispatch up to " + inline + " watchers");
+        try (WatchFixture f = new WatchFixture(WatchableStore.Config.defaults().withBufferResponses(buffer)
+                .withHistoryBatch(1 + rnd.nextInt(20)).withInlineDispatchWatchers(inline))) {
             TreeMap<String, String> state = new TreeMap<>();
             List<Ev> history = new ArrayList<>();
             record W(WatchFixture.Client c, long id, String key, String end, long start) {

@@ -61,6 +61,26 @@ class WatchSemanticsTest {
         c.expectQuiet("b saw nothing");
     }
 
+    /**
+     * A create sent before a write (without waiting for its created response) sees that write: the
+     * apply thread dispatches a commit itself only when nothing submitted before it is still queued
+     * (without that rule the dispatch thread often handled the create after the commit).
+     */
+    @Test
+    void createSentBeforeAWriteSeesIt() {
+        WatchFixture.Client c = f.client();
+        for (int i = 0; i < 200; i++) {
+            String key = "race" + i;
+            c.send(create(key));
+            long rev = f.put(key, "v");
+            WatchResponse created = c.next("created response for " + key);
+            assertEquals(true, created.getCreated(), "created for " + key + ": " + created);
+            assertTrue(created.getHeader().getRevision() < rev, "created before the put of " + key + ": " + created);
+            WatchResponse ev = c.next("event of the put of " + key);
+            assertEquals(List.of("PUT " + key + "@" + rev + "=v"), events(ev));
+        }
+    }
+
     @Test
     void singleKeyPrefixFromKeyAndEmptyKey() {
         WatchFixture.Client c = f.client();
