@@ -82,7 +82,21 @@ public class MemberBean {
         // beside the rest of Payara's deployment (the web module loads meanwhile) rather than
         // before it: start-up is the sum of both otherwise. Nothing serves before the open ends:
         // the client ports are bound by it, and the ready line waits for it.
+        //
+        // That is safe only because that thread loads no class through the web module's class loader:
+        // at the end of the web module's start Payara closes the loader's jar files
+        // (StandardContext.start, closeJARs) while another thread may be looking a class up in them
+        // through WebDirContext, which reads the jar list unlocked: "IllegalStateException: zip file
+        // closed", and a class whose static initialiser was running stays unusable. So every jar but
+        // this one is on Payara Micro's class path (web/pom.xml, --addlibs), and the only other class
+        // of this jar the thread needs is loaded here, on the deployment thread.
+        requireLoaded(MemberFactory.class);
         threads.newThread(this::openAndAnnounce).start();
+    }
+
+    /** Nothing to do: taking the class literal has loaded the class (see {@link #start()}). */
+    private static void requireLoaded(Class<?> loaded) {
+        LOG.finest(() -> "loaded on the deployment thread: " + loaded.getName());
     }
 
     private void openAndAnnounce() {
