@@ -22,10 +22,13 @@ import jakarta.ejb.Singleton;
 import jakarta.ejb.Startup;
 import jakarta.enterprise.concurrent.ManagedThreadFactory;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.MalformedURLException;
+import java.net.Proxy;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.URL;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,7 +82,21 @@ public class MemberBean {
         // beside the rest of Payara's deployment (the web module loads meanwhile) rather than
         // before it: start-up is the sum of both otherwise. Nothing serves before the open ends:
         // the client ports are bound by it, and the ready line waits for it.
+        //
+        // That is safe only because that thread loads no class through the web module's class loader:
+        // at the end of the web module's start Payara closes the loader's jar files
+        // (StandardContext.start, closeJARs) while another thread may be looking a class up in them
+        // through WebDirContext, which reads the jar list unlocked: "IllegalStateException: zip file
+        // closed", and a class whose static initialiser was running stays unusable. So every jar but
+        // this one is on Payara Micro's class path (web/pom.xml, --addlibs), and the only other class
+        // of this jar the thread needs is loaded here, on the deployment thread.
+        requireLoaded(MemberFactory.class);
         threads.newThread(this::openAndAnnounce).start();
+    }
+
+    /** Nothing to do: taking the class literal has loaded the class (see {@link #start()}). */
+    private static void requireLoaded(Class<?> loaded) {
+        LOG.finest(() -> "loaded on the deployment thread: " + loaded.getName());
     }
 
     private void openAndAnnounce() {
@@ -139,31 +156,26 @@ public class MemberBean {
      * gateway is the last piece to come up.
      */
     private void awaitGateway() {
-        // HTTP/1.1 only: the default HTTP/2 upgrade left the probe stuck on one connection that
-        // Payara never answered while the application was still loading.
-        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(2)).build();
-        URI probe = URI.create("http://127.0.0.1:" + config.payara().httpPort() + CONTEXT_ROOT + "/version");
+        // A plain HttpURLConnection on http: java.net.http.HttpClient would initialise the default
+        // SSLContext (Payara points it at its PKCS12 key and trust stores, whose PBKDF2-protected
+        // entries cost ~0.5 s of CPU to open) and load ~150 classes, for a loopback probe.
+        URL probe;
+        try {
+            probe = URI.create("http://127.0.0.1:" + config.payara().httpPort() + CONTEXT_ROOT + "/version").toURL();
+        } catch (MalformedURLException e) {
+            throw new IllegalStateException(e);
+        }
         long deadline = System.nanoTime() + GATEWAY_START_BOUND.toNanos();
         while (System.nanoTime() < deadline && server != null) {
-            try {
-                HttpResponse<Void> r = http.send(HttpRequest.newBuilder(probe).timeout(Duration.ofSeconds(2)).build(),
-                        HttpResponse.BodyHandlers.discarding());
-                if (r.statusCode() == 200) {
-                    EtcdServer serving = server;
-                    if (serving == null) {
-                        return; // stopped meanwhile
-                    }
-                    serving.startServing();
-                    System.out.println("etcetera: member " + config.member().name() + " ready to serve client requests on "
-                            + EtcdUrl.format(config.member().listenClientUrls()));
-                    System.out.flush();
-                    return;
+            if (gatewayAnswers(probe)) {
+                EtcdServer serving = server;
+                if (serving == null) {
+                    return; // stopped meanwhile
                 }
-            } catch (IOException e) {
-                LOG.fine(() -> "gateway not answering yet: " + e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                serving.startServing();
+                System.out.println("etcetera: member " + config.member().name() + " ready to serve client requests on "
+                        + EtcdUrl.format(config.member().listenClientUrls()));
+                System.out.flush();
                 return;
             }
             try {
@@ -175,6 +187,31 @@ public class MemberBean {
         }
         if (server != null) {
             fatal(new IllegalStateException("the JSON gateway did not come up within " + GATEWAY_START_BOUND.toSeconds() + " s"));
+        }
+    }
+
+    /** One GET of the gateway's /version, bounded by 2 s to connect and 2 s to answer: true on 200. */
+    private static boolean gatewayAnswers(URL probe) {
+        HttpURLConnection c = null;
+        try {
+            c = (HttpURLConnection) probe.openConnection(Proxy.NO_PROXY);
+            c.setConnectTimeout(2000);
+            c.setReadTimeout(2000);
+            c.setUseCaches(false);
+            int status = c.getResponseCode();
+            try (InputStream body = status >= 400 ? c.getErrorStream() : c.getInputStream()) {
+                if (body != null) {
+                    body.transferTo(OutputStream.nullOutputStream());
+                }
+            }
+            return status == 200;
+        } catch (IOException e) {
+            LOG.fine(() -> "gateway not answering yet: " + e);
+            return false;
+        } finally {
+            if (c != null) {
+                c.disconnect();
+            }
         }
     }
 
