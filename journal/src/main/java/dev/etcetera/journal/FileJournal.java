@@ -263,35 +263,32 @@ public final class FileJournal implements Journal {
         if (batch.hardState() != null) {
             records.add(new StoredRecord.State(batch.hardState()));
         }
-        Pending p = encode(records);
-        admit(p);
-        boolean queued = false;
-        try {
-            synchronized (appendLock) {
-                checkOpen();
-                accepted.checkBatch(batch);
-                accepted.applyBatch(batch);
-                enqueue(p);
-                queued = true;
-            }
-        } finally {
-            if (!queued) {
-                budget.release(p.frames().length);
-            }
-        }
-        return p.future();
+        return submit(encode(records), () -> {
+            accepted.checkBatch(batch);
+            accepted.applyBatch(batch);
+        });
     }
 
     @Override
     public CompletableFuture<Void> saveSnapshot(SnapshotMarker marker) {
-        Pending p = encode(List.of(new StoredRecord.Snapshot(marker)));
+        return submit(encode(List.of(new StoredRecord.Snapshot(marker))), () -> {
+            accepted.checkSnapshot(marker);
+            accepted.applySnapshot(marker);
+        });
+    }
+
+    /**
+     * Admits {@code p} against the append budget, then, under the append lock, checks and records
+     * what it adds ({@code accept}, which throws if the journal refuses it) and queues it; the budget
+     * is given back if it is not queued.
+     */
+    private CompletableFuture<Void> submit(Pending p, Runnable accept) {
         admit(p);
         boolean queued = false;
         try {
             synchronized (appendLock) {
                 checkOpen();
-                accepted.checkSnapshot(marker);
-                accepted.applySnapshot(marker);
+                accept.run();
                 enqueue(p);
                 queued = true;
             }

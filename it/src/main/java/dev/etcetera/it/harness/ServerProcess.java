@@ -284,9 +284,20 @@ public abstract class ServerProcess implements AutoCloseable {
 
     /** Last {@code lines} lines of both logs of the current start, for failure messages. */
     protected String logTail(int lines) {
-        return failureLines(stderrLog) + failureLines(stdoutLog)
-                + "\n--- tail of " + stdoutLog + " ---\n" + tail(stdoutLog, lines)
-                + "\n--- tail of " + stderrLog + " ---\n" + tail(stderrLog, lines);
+        List<String> out = readLines(stdoutLog);
+        List<String> err = readLines(stderrLog);
+        return failureLines(stderrLog, err) + failureLines(stdoutLog, out)
+                + "\n--- tail of " + stdoutLog + " ---\n" + tail(out, lines)
+                + "\n--- tail of " + stderrLog + " ---\n" + tail(err, lines);
+    }
+
+    /** The file's lines, or one line saying why it could not be read. */
+    private static List<String> readLines(Path file) {
+        try {
+            return Files.readAllLines(file);
+        } catch (IOException e) {
+            return List.of("(unreadable: " + e.getMessage() + ")");
+        }
     }
 
     /** How many lines {@link #failureLines} quotes at most, and how much of each. */
@@ -299,13 +310,7 @@ public abstract class ServerProcess implements AutoCloseable {
      * are: a failure early in a start is usually followed by a page of container output that a tail
      * alone would show instead.
      */
-    private static String failureLines(Path file) {
-        List<String> all;
-        try {
-            all = Files.readAllLines(file);
-        } catch (IOException e) {
-            return "";
-        }
+    private static String failureLines(Path file, List<String> all) {
         List<String> hits = new ArrayList<>();
         for (String line : all) {
             if (line.startsWith("etcetera:") || line.contains("SEVERE") || line.contains("Exception")
@@ -319,13 +324,8 @@ public abstract class ServerProcess implements AutoCloseable {
         return hits.isEmpty() ? "" : "\n--- failure lines of " + file + " ---\n" + String.join("\n", hits);
     }
 
-    private static String tail(Path file, int lines) {
-        try {
-            List<String> all = Files.readAllLines(file);
-            return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
-        } catch (IOException e) {
-            return "(unreadable: " + e.getMessage() + ")";
-        }
+    private static String tail(List<String> all, int lines) {
+        return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
     }
 
     static void deleteTree(Path root) {
