@@ -14,8 +14,9 @@
  *       cancelled call writes nothing more (Helidon 4.5 closes the whole connection otherwise; see
  *       {@link dev.etcetera.grpc.CallOutbound}).</li>
  *   <li>No two streams spend the same HTTP/2 connection window: gRPC DATA frames are cut, written and
- *       charged under one lock per connection ({@link dev.etcetera.grpc.GrpcOverHttp2}), which Helidon
- *       4.5.0 does not do.</li>
+ *       charged by one thread at a time per connection, which writes every frame queued meanwhile
+ *       ({@link dev.etcetera.grpc.GrpcOverHttp2}); Helidon 4.5.0 does not do the former, and a plain
+ *       lock made writers of many streams hand it over one wake-up at a time.</li>
  *   <li>The client URL serves gRPC and HTTP/1.1; with {@code --listen-client-http-urls} the two are
  *       split and each listener closes the other protocol's connections unanswered, as etcd 3.5+.</li>
  * </ul>
