@@ -1,12 +1,10 @@
 package dev.etcetera.watch;
 
-import com.google.protobuf.ByteString;
 import dev.etcetera.api.etcdserverpb.ResponseHeader;
 import dev.etcetera.api.etcdserverpb.WatchCreateRequest;
 import dev.etcetera.api.etcdserverpb.WatchRequest;
 import dev.etcetera.api.etcdserverpb.WatchResponse;
 import dev.etcetera.api.mvccpb.Event;
-import dev.etcetera.api.mvccpb.KeyValue;
 import dev.etcetera.mvcc.MvccStore;
 import dev.etcetera.mvcc.StoredRevision;
 import dev.etcetera.server.EtcdError;
@@ -50,6 +48,11 @@ import java.util.function.Supplier;
  * {@code compact_revision} as etcd does. {@code dispatched} is the revision up to which live events
  * have been handed to synced watchers; catch-up reads history up to exactly that revision, so the
  * switch from history to live has no gap and no duplicate.
+ *
+ * <p>Parts: this class owns the threads, the requests, the synced group and live dispatch;
+ * {@link UnsyncedWatchers} holds the watchers that are behind and their catch-up from history;
+ * {@link EventDelivery} builds and queues every event response for both. All three work under the
+ * one lock.
  *
  * <p>Nothing here assumes the member leads: it only follows what the apply stage publishes.
  */
@@ -123,8 +126,6 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
 
     private static final Runnable STOP = () -> { };
 
-    private final WatchHistory history;
-    private final Supplier<ResponseHeader> headerBase;
     private final BooleanSupplier hasLeader;
     private final LongSupplier clock;
     private final Config config;
@@ -142,7 +143,8 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
     // --- guarded by lock (the dispatch thread, or the apply thread in committed) ---
     private long dispatched;
     private final WatcherGroup synced = new WatcherGroup();
-    private final Set<Watcher> unsynced = new LinkedHashSet<>();
+    private final UnsyncedWatchers unsynced;
+    private final EventDelivery delivery;
     private final Set<WatchStream> streams = new HashSet<>();
     private final Set<Watcher> progressWatchers = new LinkedHashSet<>();
     private final Set<WatchStream> progressPending = new LinkedHashSet<>();
@@ -159,12 +161,12 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
      */
     public WatchableStore(WatchHistory history, Supplier<ResponseHeader> headerBase, BooleanSupplier hasLeader,
                           LongSupplier clock, Config config) {
-        this.history = history;
-        this.headerBase = headerBase;
         this.hasLeader = hasLeader;
         this.clock = clock;
         this.config = config;
         this.dispatched = history.revision();
+        this.delivery = new EventDelivery(history, headerBase, config.maxRequestBytes());
+        this.unsynced = new UnsyncedWatchers(history, config.historyBatch(), delivery);
         this.thread = new Thread(this::run, "etcetera-watch");
         this.thread.setDaemon(true);
     }
@@ -334,25 +336,11 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
     }
 
     private boolean hasRunnableUnsynced() {
-        for (Watcher w : unsynced) {
-            if (w.stream.hasRoom()) {
-                return true;
-            }
-        }
-        return false;
+        return unsynced.hasRunnable();
     }
 
-    /** The last header built, reused while base and revision stay the same (one per revision, not per watcher). */
-    private ResponseHeader header;
-    private ResponseHeader headerFrom;
-
     private WatchResponse.Builder response(long rev, long watchId) {
-        ResponseHeader base = headerBase.get();
-        if (header == null || headerFrom != base || header.getRevision() != rev) {
-            headerFrom = base;
-            header = base.toBuilder().setRevision(rev).build();
-        }
-        return WatchResponse.newBuilder().setHeader(header).setWatchId(watchId);
+        return delivery.response(rev, watchId);
     }
 
     // ------------------------------------------------------------------ requests
@@ -546,7 +534,7 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
         if (!synced.isEmpty()) {
             matched.clear();
             for (StoredRevision c : changes) {
-                Event e = event(c);
+                Event e = EventDelivery.event(c);
                 synced.match(c.kv().getKey().toByteArray(), w -> {
                     if (w.nextRev <= main) {
                         matched.computeIfAbsent(w, k -> new ArrayList<>(2)).add(e);
@@ -555,7 +543,7 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
             }
             for (Map.Entry<Watcher, List<Event>> m : matched.entrySet()) {
                 Watcher w = m.getKey();
-                if (!deliver(w, m.getValue(), main)) {
+                if (!delivery.deliver(w, m.getValue(), main)) {
                     // victim: its stream is full; it catches up from history at this revision
                     synced.remove(w);
                     w.synced = false;
@@ -568,150 +556,11 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
         dispatched = main;
     }
 
-    static Event event(StoredRevision c) {
-        return Event.newBuilder()
-                .setType(c.tombstone() ? Event.EventType.DELETE : Event.EventType.PUT)
-                .setKv(c.kv())
-                .build();
-    }
-
-    /**
-     * Queues {@code events} (one or more whole revisions, in order) for {@code w} with header revision
-     * {@code rev}, after filters, prev_kv and fragmentation. True if queued or nothing to send.
-     */
-    private boolean deliver(Watcher w, List<Event> events, long rev) {
-        List<Event> out = new ArrayList<>(events.size());
-        for (Event e : events) {
-            if (!w.accepts(e)) {
-                continue;
-            }
-            if (w.prevKv && !isCreate(e)) {
-                KeyValue prev = history.valueAt(e.getKv().getKey(), e.getKv().getModRevision() - 1);
-                if (prev != null) {
-                    e = e.toBuilder().setPrevKv(prev).build();
-                }
-            }
-            out.add(e);
-        }
-        if (out.isEmpty()) {
-            return true; // all filtered out: etcd sends nothing
-        }
-        WatchResponse r = response(rev, w.id).addAllEvents(out).build();
-        if (!w.stream.hasRoom()) {
-            w.stream.markStarved();
-            return false;
-        }
-        if (w.fragment && r.getSerializedSize() >= config.maxRequestBytes() && out.size() > 1) {
-            for (WatchResponse f : Fragments.split(r, config.maxRequestBytes())) {
-                w.stream.forceEvents(f); // fragments of one response are never separated
-            }
-        } else if (!w.stream.offerEvents(r)) {
-            return false;
-        }
-        w.sentSinceTick = true;
-        return true;
-    }
-
-    private static boolean isCreate(Event e) {
-        return e.getType() == Event.EventType.PUT && e.getKv().getCreateRevision() == e.getKv().getModRevision();
-    }
-
     // ------------------------------------------------------------------ catch-up from history
 
-    /**
-     * One catch-up step for the unsynced watchers whose streams have room: cancels those whose next
-     * revision was compacted, reads one bounded slice of history from the smallest next revision up
-     * to {@code dispatched}, serves it, and moves watchers that reached {@code dispatched} to the
-     * synced group. Returns true if another step may do more right away.
-     */
+    /** One catch-up step of the unsynced watchers ({@link UnsyncedWatchers#step}); true if another may do more now. */
     private boolean syncUnsynced() {
-        if (unsynced.isEmpty()) {
-            return false;
-        }
-        List<Watcher> ready = new ArrayList<>();
-        for (Watcher w : unsynced) {
-            if (w.stream.hasRoom()) {
-                ready.add(w);
-            }
-        }
-        if (ready.isEmpty()) {
-            return false;
-        }
-        long compactRev = history.compactRevision();
-        long minRev = Long.MAX_VALUE;
-        for (Watcher w : ready) {
-            if (w.nextRev <= dispatched && w.nextRev < compactRev) {
-                // etcd: created earlier, now canceled with the compaction revision (header revision 0)
-                remove(w);
-                w.stream.control(WatchResponse.newBuilder().setHeader(headerBase.get()).setWatchId(w.id)
-                        .setCanceled(true).setCompactRevision(compactRev).build());
-                continue;
-            }
-            minRev = Math.min(minRev, w.nextRev);
-        }
-        ready.removeIf(w -> w.canceled);
-        if (ready.isEmpty()) {
-            return true;
-        }
-        long to = dispatched;
-        if (minRev > to) {
-            for (Watcher w : ready) {
-                toSynced(w);
-            }
-            return true;
-        }
-        List<StoredRevision> records;
-        try {
-            records = history.events(minRev, to, config.historyBatch());
-            if (records.size() >= config.historyBatch()) {
-                long lastMain = records.get(records.size() - 1).revision().main();
-                long firstMain = records.get(0).revision().main();
-                if (firstMain == lastMain) {
-                    // one revision larger than a batch: read all of it (a revision is never split)
-                    records = history.events(firstMain, firstMain, Integer.MAX_VALUE);
-                    to = firstMain;
-                } else {
-                    int cut = records.size();
-                    while (records.get(cut - 1).revision().main() == lastMain) {
-                        cut--;
-                    }
-                    records = records.subList(0, cut);
-                    to = lastMain - 1;
-                }
-            }
-        } catch (EtcdException e) {
-            if (e.error() == EtcdError.COMPACTED) {
-                return true; // compacted meanwhile: the next step cancels who must be
-            }
-            throw e;
-        }
-        WatcherGroup group = new WatcherGroup();
-        for (Watcher w : ready) {
-            group.add(w);
-        }
-        matched.clear();
-        for (StoredRevision rec : records) {
-            long main = rec.revision().main();
-            Event e = event(rec);
-            group.match(rec.kv().getKey().toByteArray(), w -> {
-                if (main >= w.nextRev) {
-                    matched.computeIfAbsent(w, k -> new ArrayList<>()).add(e);
-                }
-            });
-        }
-        long upTo = to;
-        for (Watcher w : ready) {
-            List<Event> evs = matched.get(w);
-            if (evs != null && !deliver(w, evs, upTo)) {
-                continue; // still no room: stays unsynced at the same revision
-            }
-            w.nextRev = Math.max(w.nextRev, upTo + 1);
-            if (w.nextRev > dispatched) {
-                toSynced(w);
-            }
-        }
-        matched.clear();
-        return true;
+        return unsynced.step(dispatched, this::remove, this::toSynced);
     }
 
     private void toSynced(Watcher w) {
