@@ -206,12 +206,19 @@ public final class GrpcOverHttp2 implements Http2SubProtocolProvider<GrpcOverHtt
         Http2FrameData write(Http2StreamWriter connection, Http2FrameData frame, FlowControl.Outbound flowControl) {
             Pending mine = new Pending(frame, flowControl);
             queue.add(mine);
+            // Not interruptible (as the monitor it replaces): an interrupt is kept for the caller, so that
+            // a parked writer does not spin and a combiner does not fail other streams' frames with it.
+            boolean interrupted = Thread.interrupted();
             while (mine.state == Pending.QUEUED) {
                 if (combining.compareAndSet(false, true)) {
                     combine(connection, mine);
                 } else {
                     LockSupport.park(this); // the combiner unparks us once our frame is handled
                 }
+                interrupted |= Thread.interrupted();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
             }
             if (mine.state == Pending.FAILED) {
                 Throwable t = mine.failure;
