@@ -88,7 +88,7 @@ public class MemberBean {
         // (StandardContext.start, closeJARs) while another thread may be looking a class up in them
         // through WebDirContext, which reads the jar list unlocked: "IllegalStateException: zip file
         // closed", and a class whose static initialiser was running stays unusable. So every jar but
-        // this one is on Payara Micro's class path (web/pom.xml, --addlibs), and the only other class
+        // this one is on the JVM's class path (web/pom.xml, bin/etcetera), and the only other class
         // of this jar the thread needs is loaded here, on the deployment thread.
         requireLoaded(MemberFactory.class);
         threads.newThread(this::openAndAnnounce).start();
