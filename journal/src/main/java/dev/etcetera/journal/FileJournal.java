@@ -336,8 +336,6 @@ public final class FileJournal implements Journal {
         for (StoredRecord r : records) {
             RecordFrame.encode(r, out);
         }
-        // Virtual threads help only as lone appenders (see help); they wait on the same kind of
-        // future so that they too are woken in a cascade (see WakeList).
         CompletableFuture<Void> future = new JournalFuture(this);
         return new Pending(records, frames, ends, future, System.nanoTime(), !Thread.currentThread().isVirtual());
     }

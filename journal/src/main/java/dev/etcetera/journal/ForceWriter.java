@@ -183,32 +183,16 @@ final class ForceWriter implements Runnable {
             failed = failedException();
         }
         owner.released(bytes);
-        WakeList wakes = null;
-        if (failed == null) {
-            int n = 0;
-            for (SyncRequest r : group) {
-                n += r.futures().size();
-            }
-            wakes = new WakeList(n);
-        }
         for (SyncRequest r : group) {
             for (CompletableFuture<Void> f : r.futures()) {
-                if (failed != null) {
-                    f.completeExceptionally(failed);
-                } else if (f instanceof JournalFuture jf) {
-                    jf.completeInto(wakes);
-                } else {
+                if (failed == null) {
                     f.complete(null);
+                } else {
+                    f.completeExceptionally(failed);
                 }
             }
         }
         finished = finished + group.size(); // one writer at a time: no lost update
-        if (wakes != null) {
-            // Every future of the group is complete, in order; the parked waiters are woken in a
-            // cascade that this thread only starts (see WakeList).
-            wakes.publish();
-            wakes.wake(WakeList.FANOUT);
-        }
     }
 
     /**

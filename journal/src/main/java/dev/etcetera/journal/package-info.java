@@ -16,12 +16,7 @@
  * fdatasync per group, and no thread hand-off per append. The holder is the writer thread, the
  * sync thread after a sync, or a (platform) thread about to block on a journal future while no
  * sync is in flight, which does the pending work instead of sleeping. Futures are completed by
- * whichever thread ran the sync, in call order, after the fdatasync that covers them. Completing
- * and waking are split: a thread parked in a journal future's {@code get}/{@code join} is not
- * woken by the completer one by one but through a cascade ({@code WakeList}): the completer
- * wakes two, and every thread that leaves its wait wakes two more, so the wake-ups (a system call
- * each) run on all CPUs and the sync thread goes on with the next group. An interrupt of a thread
- * doing journal work never
+ * whichever thread ran the sync, in call order. An interrupt of a thread doing journal work never
  * stops the journal: segment I/O closed by it is reopened and redone.
  *
  * <p>{@link dev.etcetera.journal.Journal} is the port; {@link dev.etcetera.journal.FileJournal}

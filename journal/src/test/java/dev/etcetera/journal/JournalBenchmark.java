@@ -60,8 +60,8 @@ public final class JournalBenchmark {
             default -> List.of(false, true);
         };
         Files.createDirectories(base);
-        System.out.printf("journal benchmark: order=%s, dir=%s, %.1f s per run, %d repeats, %d-byte entries, maxGroupWait=%d us,"
-                + " appender threads %s, %d cpus, load average at start: %s%n", COMBINE ? "combine" : "lock", base.toAbsolutePath(), seconds, repeats,
+        System.out.printf("journal benchmark: dir=%s, %.1f s per run, %d repeats, %d-byte entries, maxGroupWait=%d us,"
+                + " appender threads %s, %d cpus, load average at start: %s%n", base.toAbsolutePath(), seconds, repeats,
                 ENTRY_BYTES, groupWaitMicros, kindArg, Runtime.getRuntime().availableProcessors(), loadAverage());
 
         // The raw baseline runs right before every journal run (interleaved), in the same directory,
@@ -299,58 +299,6 @@ public final class JournalBenchmark {
         }
     }
 
-    /**
-     * How appenders get consecutive indexes: {@code -Djournal.bench.order=lock} (default) holds one
-     * monitor around index assignment and the append call; {@code combine} lets a thread that
-     * finds the ordering lock taken leave its append to the holder (flat combining), so that 128
-     * platform threads do not convoy on the harness's own lock. Either way every appender makes
-     * its own append (one entry, one future) and waits for it.
-     */
-    static final boolean COMBINE = "combine".equals(System.getProperty("journal.bench.order", "lock"));
-
-    private static CompletableFuture<Void> locked(FileJournal j, Object order, long[] next, byte[] payload) {
-        synchronized (order) {
-            long i = next[0]++;
-            return j.append(JournalBatch.of(List.of(new JournalEntry(i, 1, 0, payload))));
-        }
-    }
-
-    /** One appender's request in the combining queue; its future is set by whoever holds the lock. */
-    private static final class Slot {
-        volatile CompletableFuture<Void> future;
-    }
-
-    private static final java.util.concurrent.ConcurrentLinkedQueue<Slot> SLOTS =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-    private static final java.util.concurrent.locks.ReentrantLock COMBINER =
-            new java.util.concurrent.locks.ReentrantLock();
-
-    private static CompletableFuture<Void> combined(FileJournal j, Object order, long[] next, byte[] payload) {
-        Slot mine = new Slot();
-        SLOTS.add(mine);
-        int spins = 0;
-        while (mine.future == null) {
-            if (COMBINER.tryLock()) {
-                try {
-                    for (Slot s = SLOTS.poll(); s != null; s = SLOTS.poll()) {
-                        try {
-                            s.future = j.append(JournalBatch.of(List.of(new JournalEntry(next[0]++, 1, 0, payload))));
-                        } catch (RuntimeException e) {
-                            s.future = CompletableFuture.failedFuture(e);
-                        }
-                    }
-                } finally {
-                    COMBINER.unlock();
-                }
-            } else if (++spins % 32 == 0) {
-                Thread.yield();
-            } else {
-                Thread.onSpinWait();
-            }
-        }
-        return mine.future;
-    }
-
     /** Runs closed-loop appenders for {@code seconds}; returns the measured duration in seconds. */
     @SuppressWarnings("unchecked")
     private static double runAppenders(FileJournal j, Object order, long[] next, byte[] payload, int appenders,
@@ -379,8 +327,11 @@ public final class JournalBenchmark {
                     go.await();
                     while (System.nanoTime() < endAt[0]) {
                         long t0 = System.nanoTime();
-                        CompletableFuture<Void> f = COMBINE ? combined(j, order, next, payload)
-                                : locked(j, order, next, payload);
+                        CompletableFuture<Void> f;
+                        synchronized (order) {
+                            long i = next[0]++;
+                            f = j.append(JournalBatch.of(List.of(new JournalEntry(i, 1, 0, payload))));
+                        }
                         f.get(60, TimeUnit.SECONDS);
                         if (n < mine.length) {
                             mine[n++] = System.nanoTime() - t0;
