@@ -58,7 +58,11 @@ public final class FileJournal implements Journal {
     private static final int PRELUDE_MAX_BYTES = 3 * RecordFrame.HEADER_BYTES + RecordFrame.HEADER_BODY_BYTES
             + RecordFrame.STATE_BODY_BYTES + RecordFrame.SNAPSHOT_BODY_BYTES;
 
-    /** Queued by a caller; owned by the writer once taken. Holds {@code frames.length} bytes of the budget. */
+    /**
+     * Queued by a caller; owned by the writer once taken. Holds {@code frames.length} bytes of the
+     * budget. {@code callerMayHelp}: the caller is a platform thread, which may do the journal's work
+     * while it waits (see {@link #help}); a virtual caller helps only while its append is alone.
+     */
     private record Pending(List<StoredRecord> records, byte[] frames, int[] ends, CompletableFuture<Void> future,
                            long enqueuedNanos, boolean callerMayHelp) {
     }
@@ -452,16 +456,18 @@ public final class FileJournal implements Journal {
      * Leaves a just-queued append to its caller for up to {@link #HELP_GRACE_NANOS}: the writer
      * thread is woken by the append and would otherwise usually take the work from a caller that
      * is about to help (see {@link #help}), costing that caller a wake-up. Returns at once when
-     * the head append is older or came from a thread that cannot help, or someone took the token
-     * or the queue is empty. Writer thread only.
+     * the head append is older or came from a thread that cannot help (a virtual thread whose
+     * append is no longer alone, see {@link #helpAlone}), or someone took the token or the queue
+     * is empty. Writer thread only.
      */
     private void graceForHelpers() {
         Pending head = queue.peek();
-        if (head == null || !head.callerMayHelp()) {
-            return; // nothing queued, CLOSE, or an append whose caller cannot help
+        if (head == null || head == CLOSE) {
+            return;
         }
         long until = head.enqueuedNanos() + HELP_GRACE_NANOS;
-        while (System.nanoTime() - until < 0 && queue.peek() == head && !writeToken.isLocked()) {
+        while (System.nanoTime() - until < 0 && queue.peek() == head && !writeToken.isLocked()
+                && (head.callerMayHelp() || queuedBytes.get() == head.frames().length)) {
             Thread.yield();
         }
     }
