@@ -12,9 +12,9 @@ import java.util.concurrent.TimeoutException;
  * and, when no other sync is in flight, fdatasync them and complete their futures. A thread that
  * waits for its own append would otherwise sleep while two other threads take turns at it.
  *
- * <p>Threads that do not help (they wait as usual): virtual threads (their wait is cheap, and
- * file I/O would pin their carrier), interrupted threads, and threads already doing journal work
- * (a completion callback).
+ * <p>Threads that do not help (they wait as usual): interrupted threads, threads already doing
+ * journal work (a completion callback), and virtual threads unless their append is all that is
+ * queued (a lone appender; otherwise file I/O would pin carriers that other virtual threads need).
  *
  * <p>Completion rules are those of the journal: only after the records are durable, in call
  * order. Dependent stages ({@code thenRun}, ...) are plain futures and do not help. A timed

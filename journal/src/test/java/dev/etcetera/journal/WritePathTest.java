@@ -310,6 +310,48 @@ class WritePathTest {
     }
 
     /**
+     * The same for a lone virtual-thread appender: when its append is all that is queued and no
+     * sync is in flight, it writes and syncs it itself instead of waking the writer thread and
+     * being woken back. Same race with the writer thread, same tolerance (a tenth); before
+     * virtual threads helped, none was.
+     */
+    @Test
+    void aLoneVirtualAppenderSyncsItsOwnAppend() throws Exception {
+        AtomicInteger onCaller = new AtomicInteger();
+        AtomicInteger syncs = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean();
+        Failpoint fp = name -> {
+            if (counting.get() && name.equals("before-sync")) {
+                syncs.incrementAndGet();
+                if (Thread.currentThread().isVirtual()) {
+                    onCaller.incrementAndGet();
+                }
+            }
+        };
+        AtomicReference<Throwable> error = new AtomicReference<>();
+        try (FileJournal j = open(fp)) {
+            Thread appender = Thread.ofVirtual().start(() -> {
+                try {
+                    for (int i = 1; i <= 600; i++) {
+                        counting.set(i > 500); // the first 500 warm the code paths up
+                        j.append(JournalBatch.of(List.of(Entries.entry(i, 1)))).get(30, TimeUnit.SECONDS);
+                    }
+                } catch (Throwable e) {
+                    error.set(e);
+                }
+            });
+            assertTrue(appender.join(java.time.Duration.ofSeconds(60)), "the virtual appender finished within 60 s");
+            assertNull(error.get());
+            assertEquals(600, j.replay(1).entries().size());
+        }
+        System.out.println("aLoneVirtualAppenderSyncsItsOwnAppend: " + onCaller.get() + " of " + syncs.get()
+                + " syncs ran on the virtual caller");
+        assertTrue(onCaller.get() >= syncs.get() / 10, onCaller.get() + " of " + syncs.get()
+                + " syncs ran on the virtual caller");
+        assertNull(fatal.get());
+    }
+
+    /**
      * An interrupt of a caller that is doing journal work closes the FileChannel it uses
      * (java.nio's rule); the journal must reopen it and carry on, not fail, and the caller keeps
      * its interrupt status.
