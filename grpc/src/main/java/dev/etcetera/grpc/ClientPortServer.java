@@ -46,6 +46,20 @@ import java.util.List;
 public final class ClientPortServer implements AutoCloseable {
     /** How long a response write may wait for the client's HTTP/2 window before the call fails. */
     static final Duration FLOW_CONTROL_TIMEOUT = Duration.ofMinutes(5);
+    /**
+     * Inbound HTTP/2 windows (connection and stream) and the largest DATA frame a client may send.
+     * Helidon 4.5.0 gives back inbound window either per consumed frame ("simple") or deferred until
+     * half the window is consumed ("bisection"), and picks bisection when the window is at least
+     * 4 frames. Bisection keeps its deferred increment in a plain field that the threads of several
+     * streams on one connection update together: a race sent a connection WINDOW_UPDATE of 0
+     * (grpc-java then fails the whole connection: "Received WINDOW_UPDATE with delta 0 for
+     * connection stream", INTERNAL: http2 exception), and can also lose or repeat credit. With the
+     * frame limit above a quarter of the window Helidon uses the simple strategy, which keeps no
+     * shared state (and never sends a 0 increment). It costs two small WINDOW_UPDATE frames per
+     * request; a client may send frames of up to 1 MiB (within the request-size limits).
+     */
+    static final int INBOUND_WINDOW_BYTES = 1 << 20;
+    static final int INBOUND_MAX_FRAME_BYTES = 1 << 20;
     /** Client stream resets tolerated per {@link #RAPID_RESET_PERIOD} on one connection. */
     static final int MAX_RAPID_RESETS = 10_000;
     static final Duration RAPID_RESET_PERIOD = Duration.ofSeconds(10);
@@ -138,6 +152,8 @@ public final class ClientPortServer implements AutoCloseable {
             }
             socket.addProtocol(Http2Config.builder()
                             .flowControlTimeout(FLOW_CONTROL_TIMEOUT)
+                            .initialWindowSize(INBOUND_WINDOW_BYTES)
+                            .maxFrameSize(INBOUND_MAX_FRAME_BYTES)
                             .maxRapidResets(MAX_RAPID_RESETS)
                             .rapidResetCheckPeriod(RAPID_RESET_PERIOD)
                             .build())
