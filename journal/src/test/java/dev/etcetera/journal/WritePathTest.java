@@ -269,7 +269,10 @@ class WritePathTest {
             CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
             assertEquals(0, writesWhileSyncHeld.get(), "nothing was written while the sync ran");
             assertEquals(3, writers.size(), "three write calls of at most 4096 bytes: " + writers);
-            assertTrue(writers.subList(1, 3).contains("journal-sync"), "the sync thread wrote what queued: " + writers);
+            // Which thread makes those two writes (the sync thread as it ends, or the writer thread
+            // woken meanwhile) depends on scheduling; both are correct. What this test pins is that
+            // what queued during the sync is written after it, in as few writes as the batch bound
+            // allows (the writer before this change wrote per ~2 appends).
             assertEquals(12, j.replay(1).entries().size());
         }
         assertNull(fatal.get());
