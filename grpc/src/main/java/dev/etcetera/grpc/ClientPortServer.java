@@ -55,7 +55,7 @@ public final class ClientPortServer implements AutoCloseable {
      * (grpc-java then fails the whole connection: "Received WINDOW_UPDATE with delta 0 for
      * connection stream", INTERNAL: http2 exception), and can also lose or repeat credit. With the
      * frame limit above a quarter of the window Helidon uses the simple strategy, which keeps no
-     * shared state (and never sends a 0 increment). It costs two small WINDOW_UPDATE frames per
+     * shared state (and never sends a 0 increment). It should cost two small WINDOW_UPDATE frames per
      * request; a client may send frames of up to 1 MiB (within the request-size limits).
      */
     static final int INBOUND_WINDOW_BYTES = 1 << 20;

@@ -288,27 +288,12 @@ class WritePathTest {
     @Test
     void aWaitingCallerSyncsItsOwnAppend() throws Exception {
         Thread me = Thread.currentThread();
-        AtomicInteger onCaller = new AtomicInteger();
-        AtomicInteger syncs = new AtomicInteger();
-        java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean();
-        Failpoint fp = name -> {
-            if (counting.get() && name.equals("before-sync")) {
-                syncs.incrementAndGet();
-                if (Thread.currentThread() == me) {
-                    onCaller.incrementAndGet();
-                }
-            }
-        };
-        try (FileJournal j = open(fp)) {
-            for (int i = 1; i <= 600; i++) {
-                counting.set(i > 500); // the first 500 warm the code paths up
-                j.append(JournalBatch.of(List.of(Entries.entry(i, 1)))).get(30, TimeUnit.SECONDS);
-            }
+        CallerSyncs syncs = new CallerSyncs(t -> t == me);
+        try (FileJournal j = open(syncs)) {
+            syncs.appendSequentially(j);
             assertEquals(600, j.replay(1).entries().size());
         }
-        System.out.println("aWaitingCallerSyncsItsOwnAppend: " + onCaller.get() + " of " + syncs.get()
-                + " syncs ran on the caller");
-        assertTrue(onCaller.get() >= syncs.get() / 10, onCaller.get() + " of " + syncs.get() + " syncs ran on the caller");
+        syncs.assertATenthRanOnTheCaller("aWaitingCallerSyncsItsOwnAppend", "the caller");
         assertNull(fatal.get());
     }
 
@@ -320,25 +305,12 @@ class WritePathTest {
      */
     @Test
     void aLoneVirtualAppenderSyncsItsOwnAppend() throws Exception {
-        AtomicInteger onCaller = new AtomicInteger();
-        AtomicInteger syncs = new AtomicInteger();
-        java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean();
-        Failpoint fp = name -> {
-            if (counting.get() && name.equals("before-sync")) {
-                syncs.incrementAndGet();
-                if (Thread.currentThread().isVirtual()) {
-                    onCaller.incrementAndGet();
-                }
-            }
-        };
+        CallerSyncs syncs = new CallerSyncs(Thread::isVirtual);
         AtomicReference<Throwable> error = new AtomicReference<>();
-        try (FileJournal j = open(fp)) {
+        try (FileJournal j = open(syncs)) {
             Thread appender = Thread.ofVirtual().start(() -> {
                 try {
-                    for (int i = 1; i <= 600; i++) {
-                        counting.set(i > 500); // the first 500 warm the code paths up
-                        j.append(JournalBatch.of(List.of(Entries.entry(i, 1)))).get(30, TimeUnit.SECONDS);
-                    }
+                    syncs.appendSequentially(j);
                 } catch (Throwable e) {
                     error.set(e);
                 }
@@ -347,11 +319,46 @@ class WritePathTest {
             assertNull(error.get());
             assertEquals(600, j.replay(1).entries().size());
         }
-        System.out.println("aLoneVirtualAppenderSyncsItsOwnAppend: " + onCaller.get() + " of " + syncs.get()
-                + " syncs ran on the virtual caller");
-        assertTrue(onCaller.get() >= syncs.get() / 10, onCaller.get() + " of " + syncs.get()
-                + " syncs ran on the virtual caller");
+        syncs.assertATenthRanOnTheCaller("aLoneVirtualAppenderSyncsItsOwnAppend", "the virtual caller");
         assertNull(fatal.get());
+    }
+
+    /**
+     * Counts the syncs of appends 501..600 of {@link #appendSequentially} (the first 500 warm the
+     * code paths up) and those that ran on a thread {@code isCaller} accepts.
+     */
+    private static final class CallerSyncs implements Failpoint {
+        private final java.util.function.Predicate<Thread> isCaller;
+        private final AtomicInteger onCaller = new AtomicInteger();
+        private final AtomicInteger syncs = new AtomicInteger();
+        private final java.util.concurrent.atomic.AtomicBoolean counting = new java.util.concurrent.atomic.AtomicBoolean();
+
+        CallerSyncs(java.util.function.Predicate<Thread> isCaller) {
+            this.isCaller = isCaller;
+        }
+
+        @Override
+        public void hit(String name) {
+            if (counting.get() && name.equals("before-sync")) {
+                syncs.incrementAndGet();
+                if (isCaller.test(Thread.currentThread())) {
+                    onCaller.incrementAndGet();
+                }
+            }
+        }
+
+        /** 600 appends, each waited for before the next, on the calling thread. */
+        void appendSequentially(FileJournal j) throws Exception {
+            for (int i = 1; i <= 600; i++) {
+                counting.set(i > 500);
+                j.append(JournalBatch.of(List.of(Entries.entry(i, 1)))).get(30, TimeUnit.SECONDS);
+            }
+        }
+
+        void assertATenthRanOnTheCaller(String test, String caller) {
+            System.out.println(test + ": " + onCaller.get() + " of " + syncs.get() + " syncs ran on " + caller);
+            assertTrue(onCaller.get() >= syncs.get() / 10, onCaller.get() + " of " + syncs.get() + " syncs ran on " + caller);
+        }
     }
 
     /**
