@@ -13,12 +13,14 @@ import dev.etcetera.api.etcdserverpb.LeaseTimeToLiveRequest;
 import dev.etcetera.api.etcdserverpb.LeaseTimeToLiveResponse;
 import dev.etcetera.server.EtcdServer;
 import io.grpc.stub.StreamObserver;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * etcd's {@code etcdserverpb.Lease} service. LeaseKeepAlive is a bidi stream: every request renews
- * one lease and is answered by one response, in order; an error ends the stream (etcd's
- * leaseKeepAlive loop). Responses are sent under the stream's monitor, since renewals may complete
- * on member threads.
+ * one lease and is answered by one response, in order (a keepalive of an expired lease is answered
+ * only once its revoke is applied, and later requests of the stream wait behind it, as in etcd's
+ * serial leaseKeepAlive loop); an error ends the stream. Responses are sent under the stream's
+ * monitor, since renewals may complete on member threads.
  */
 public final class LeaseService extends LeaseGrpc.LeaseImplBase {
     private final EtcdServer server;
@@ -51,38 +53,55 @@ public final class LeaseService extends LeaseGrpc.LeaseImplBase {
     public StreamObserver<LeaseKeepAliveRequest> leaseKeepAlive(StreamObserver<LeaseKeepAliveResponse> responses) {
         return new StreamObserver<>() {
             private boolean done;
+            /** The last renewal of this stream: each waits for the one before, so answers keep request order. */
+            private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
 
             @Override
             public void onNext(LeaseKeepAliveRequest request) {
-                server.leaseRenew(request).whenComplete((response, failure) -> {
-                    synchronized (this) {
-                        if (done) {
-                            return;
-                        }
-                        if (failure != null) {
-                            done = true;
-                            responses.onError(GrpcErrors.toStatus(failure));
-                        } else {
-                            responses.onNext(response);
-                        }
+                synchronized (this) {
+                    if (done) {
+                        return;
                     }
-                });
+                    tail = tail.thenCompose(v -> server.leaseRenew(request).handle((response, failure) -> {
+                        answer(response, failure);
+                        return null;
+                    }));
+                }
+            }
+
+            private synchronized void answer(LeaseKeepAliveResponse response, Throwable failure) {
+                if (done) {
+                    return;
+                }
+                if (failure != null) {
+                    done = true;
+                    responses.onError(GrpcErrors.toStatus(failure));
+                } else {
+                    responses.onNext(response);
+                }
             }
 
             @Override
-            public void onError(Throwable t) {
-                synchronized (this) {
-                    done = true;
-                }
+            public synchronized void onError(Throwable t) {
+                done = true;
             }
 
             @Override
             public void onCompleted() {
                 synchronized (this) {
-                    if (!done) {
-                        done = true;
-                        responses.onCompleted();
+                    if (done) {
+                        return;
                     }
+                    // etcd's loop returns (ending the call) once the client has sent its last request and
+                    // that request has been answered
+                    tail = tail.thenRun(this::complete);
+                }
+            }
+
+            private synchronized void complete() {
+                if (!done) {
+                    done = true;
+                    responses.onCompleted();
                 }
             }
         };

@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * etcd's lessor: the leases of the member, the keys attached to each, and, on the leader only, when
@@ -40,6 +41,11 @@ public final class Lessor {
         long expiry = Long.MAX_VALUE;
         /** When an expired lease is offered for revoking again. */
         long retryAt = Long.MAX_VALUE;
+        /**
+         * Keepalives of this lease that arrived after it expired wait here for its revoke (etcd's
+         * revokec); null while none waits.
+         */
+        CompletableFuture<Void> revoked;
         final Set<ByteString> keys = new HashSet<>();
 
         Lease(long id, long ttl, long remainingTtl) {
@@ -62,8 +68,14 @@ public final class Lessor {
     public record TimeToLive(long id, long ttl, long grantedTtl, List<ByteString> keys) {
     }
 
-    /** What {@link #renew} did: the TTL to report, and whether a checkpoint must be reset through the log. */
-    public record Renewal(long ttl, boolean clearCheckpoint) {
+    /**
+     * What {@link #renew} did: the TTL to report, and whether a checkpoint must be reset through the
+     * log. For a lease that has expired but whose revoke is not applied yet, {@code pendingRevoke} is
+     * not null: it completes once the revoke is applied (the keepalive is then answered as for an
+     * unknown lease), or exceptionally with NOT_LEADER if this lessor is demoted first. It is completed
+     * on the apply thread (or the demoting thread), never while the lessor's monitor is held.
+     */
+    public record Renewal(long ttl, boolean clearCheckpoint, CompletableFuture<Void> pendingRevoke) {
     }
 
     private static final Comparator<Scheduled> BY_TIME = Comparator.comparingLong(Scheduled::at).thenComparingLong(Scheduled::id);
@@ -158,14 +170,24 @@ public final class Lessor {
         return keys;
     }
 
-    /** Applies the end of a revoke: the lease is gone (its keys were deleted first). */
-    public synchronized void remove(long id) {
-        Lease l = leases.remove(id);
-        if (l != null) {
-            for (ByteString k : l.keys) {
-                keyLease.remove(k, id);
+    /**
+     * Applies the end of a revoke: the lease is gone (its keys were deleted first). Keepalives that
+     * waited for this revoke are released.
+     */
+    public void remove(long id) {
+        CompletableFuture<Void> waiting = null;
+        synchronized (this) {
+            Lease l = leases.remove(id);
+            if (l != null) {
+                for (ByteString k : l.keys) {
+                    keyLease.remove(k, id);
+                }
+                checkpointAt.remove(id);
+                waiting = l.revoked;
             }
-            checkpointAt.remove(id);
+        }
+        if (waiting != null) {
+            waiting.complete(null);
         }
     }
 
@@ -241,23 +263,40 @@ public final class Lessor {
         }
     }
 
-    /** Stops tracking expiry (etcd's Demote): leases live "forever" until a leader revokes them. */
-    public synchronized void demote() {
-        primary = false;
-        for (Lease l : leases.values()) {
-            l.expiry = Long.MAX_VALUE;
-            l.retryAt = Long.MAX_VALUE;
+    /**
+     * Stops tracking expiry (etcd's Demote): leases live "forever" until a leader revokes them.
+     * Keepalives waiting for the revoke of an expired lease fail with NOT_LEADER (the new leader
+     * decides whether the lease lives).
+     */
+    public void demote() {
+        List<CompletableFuture<Void>> waiting = new ArrayList<>();
+        synchronized (this) {
+            primary = false;
+            for (Lease l : leases.values()) {
+                l.expiry = Long.MAX_VALUE;
+                l.retryAt = Long.MAX_VALUE;
+                if (l.revoked != null) {
+                    waiting.add(l.revoked);
+                    l.revoked = null;
+                }
+            }
+            expiries.clear();
+            checkpoints.clear();
+            checkpointAt.clear();
         }
-        expiries.clear();
-        checkpoints.clear();
-        checkpointAt.clear();
+        for (CompletableFuture<Void> w : waiting) {
+            w.completeExceptionally(EtcdError.NOT_LEADER.exception());
+        }
     }
 
     /**
-     * A keepalive (etcd's Renew): the lease expires one full TTL from now.
+     * A keepalive (etcd's Renew): the lease expires one full TTL from now. A lease that has already
+     * expired is not renewed: its revoke is on the way, and the answer carries a future for it
+     * ({@link Renewal#pendingRevoke()}), as etcd's Renew waits for the revoke before it answers "not
+     * found".
      *
      * @throws dev.etcetera.server.EtcdException NOT_LEADER on a follower (the caller forwards to the
-     *         leader); LEASE_NOT_FOUND if unknown or already expired (its revoke is on the way)
+     *         leader); LEASE_NOT_FOUND if unknown
      */
     public synchronized Renewal renew(long id) {
         if (!primary) {
@@ -265,8 +304,14 @@ public final class Lessor {
         }
         Lease l = leases.get(id);
         long now = now();
-        if (l == null || l.expiry <= now) {
+        if (l == null) {
             throw EtcdError.LEASE_NOT_FOUND.exception();
+        }
+        if (l.expiry <= now) {
+            if (l.revoked == null) {
+                l.revoked = new CompletableFuture<>();
+            }
+            return new Renewal(0, false, l.revoked);
         }
         // The full TTL, not a checkpointed remainder: the checkpoint is being cleared through the log
         // (etcd refreshes from the stale remainder until that entry applies; the intent is a full TTL).
@@ -275,7 +320,7 @@ public final class Lessor {
         expiries.add(new Scheduled(l.expiry, id));
         boolean clear = options.checkpointing() && l.remainingTtl > 0;
         scheduleCheckpointFor(l, now, l.ttl);
-        return new Renewal(l.ttl, clear);
+        return new Renewal(l.ttl, clear, null);
     }
 
     /** Remaining and granted TTL and, if asked, the keys of a lease; null if unknown. */

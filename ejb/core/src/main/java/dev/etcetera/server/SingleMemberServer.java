@@ -531,10 +531,15 @@ public final class SingleMemberServer implements EtcdServer {
         if (lessor == null) {
             return EtcdServer.super.leaseRenew(request);
         }
+        // etcd fills the header before renewing: its revision is not after the keepalive happened
+        ResponseHeader before = currentHeader();
         long ttl;
         try {
             checkOpen();
             Lessor.Renewal renewal = lessor.renew(request.getID());
+            if (renewal.pendingRevoke() != null) {
+                return answerAfterRevoke(request.getID(), renewal.pendingRevoke(), before);
+            }
             ttl = renewal.ttl();
             if (renewal.clearCheckpoint()) {
                 proposeIfOpen(InternalRaftRequest.newBuilder().setLeaseCheckpoint(LeaseCheckpointRequest.newBuilder()
@@ -547,7 +552,26 @@ public final class SingleMemberServer implements EtcdServer {
             ttl = 0; // etcd's keepalive answers an unknown lease with TTL 0
         }
         return CompletableFuture.completedFuture(LeaseKeepAliveResponse.newBuilder()
-                .setHeader(currentHeader()).setID(request.getID()).setTTL(ttl).build());
+                .setHeader(before).setID(request.getID()).setTTL(ttl).build());
+    }
+
+    /**
+     * A keepalive of a lease that expired but is not revoked yet: as etcd's Renew, it is answered
+     * (TTL 0, "not found") only once the revoke is applied and published, so a client told its lease
+     * is gone no longer sees the lease's keys. Fails with NOT_LEADER if the lessor is demoted first,
+     * STOPPED if the member closes.
+     */
+    private CompletableFuture<LeaseKeepAliveResponse> answerAfterRevoke(long id, CompletableFuture<Void> revoked,
+                                                                       ResponseHeader header) {
+        return revoked
+                .thenCompose(v -> readIndex.readIndex())
+                .thenCompose(appliedWait::await)
+                .handle((v, failure) -> {
+                    if (failure != null) {
+                        throw new CompletionException(closed ? EtcdError.STOPPED.exception() : unwrap(failure));
+                    }
+                    return LeaseKeepAliveResponse.newBuilder().setHeader(header).setID(id).setTTL(0).build();
+                });
     }
 
     @Override
@@ -696,6 +720,9 @@ public final class SingleMemberServer implements EtcdServer {
             LOG.log(System.Logger.Level.WARNING, "interrupted while stopping the apply loop");
         }
         watchable.close(); // after the last commit: streams end with STOPPED
+        if (lessor != null) {
+            lessor.demote(); // keepalives waiting for a revoke end (answered STOPPED: see answerAfterRevoke)
+        }
         EtcdException stopped = EtcdError.STOPPED.exception();
         wait.failAll(stopped);
         appliedWait.failAll(stopped);

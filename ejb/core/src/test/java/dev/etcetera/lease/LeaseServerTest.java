@@ -9,6 +9,7 @@ import com.google.protobuf.ByteString;
 import dev.etcetera.api.etcdserverpb.LeaseGrantRequest;
 import dev.etcetera.api.etcdserverpb.LeaseGrantResponse;
 import dev.etcetera.api.etcdserverpb.LeaseKeepAliveRequest;
+import dev.etcetera.api.etcdserverpb.LeaseKeepAliveResponse;
 import dev.etcetera.api.etcdserverpb.LeaseLeasesRequest;
 import dev.etcetera.api.etcdserverpb.LeaseRevokeRequest;
 import dev.etcetera.api.etcdserverpb.LeaseTimeToLiveRequest;
@@ -190,6 +191,37 @@ class LeaseServerTest {
         }
         assertEquals(10, ttl(7).getTTL());
         assertEquals(1, get("x", 0).getCount(), "40 s of a 10 s lease, kept alive");
+    }
+
+    /**
+     * etcd's Renew of a lease that expired waits until the lease's revoke is applied and only then answers
+     * "not found" (TTL 0): a client told its lease is gone does not see the lease's keys afterwards. The
+     * expiry check is made too slow to run here, so the test applies the revoke itself at a moment it chooses.
+     */
+    @Test
+    void keepaliveOfAnExpiredLeaseIsAnsweredOnceItsRevokeIsApplied() {
+        server.close();
+        server = SingleMemberServer.open(INFO, ServerLimits.defaults(), backend,
+                OPTIONS.withCheckIntervalNanos(TimeUnit.HOURS.toNanos(1)), clock);
+        grant(7, 10);
+        long lastPut = put("x", 7);
+        clock.advance(10, TimeUnit.SECONDS);
+        CompletableFuture<LeaseKeepAliveResponse> late = server.leaseRenew(LeaseKeepAliveRequest.newBuilder().setID(7).build());
+        assertEquals(1, get("x", 0).getCount(), "a linearizable read: the revoke is not applied yet");
+        assertFalse(late.isDone(), "the keepalive of the expired lease waits for its revoke");
+        await(server.leaseRevoke(LeaseRevokeRequest.newBuilder().setID(7).build()), "the revoke");
+        LeaseKeepAliveResponse answer = await(late, "the keepalive after the revoke");
+        assertEquals(0, answer.getTTL(), "answered as for an unknown lease");
+        assertEquals(7, answer.getID());
+        assertEquals(lastPut, answer.getHeader().getRevision(), "the header is taken before the renewal, as etcd's");
+        assertEquals(0, get("x", lastPut + 1).getCount(), "the key is gone by the time the client hears");
+        // a keepalive still waiting when the member stops ends with STOPPED
+        grant(8, 10);
+        clock.advance(10, TimeUnit.SECONDS);
+        CompletableFuture<LeaseKeepAliveResponse> stranded = server.leaseRenew(LeaseKeepAliveRequest.newBuilder().setID(8).build());
+        assertFalse(stranded.isDone());
+        server.close();
+        assertEquals(EtcdError.STOPPED, error(stranded));
     }
 
     @Test

@@ -2,7 +2,9 @@ package dev.etcetera.lease;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,13 +54,43 @@ class LessorTest {
         assertEquals(List.of(7L), l.expired(100));
         assertEquals(List.of(), l.expired(100), "offered once; again only after the retry interval");
         assertTrue(l.exists(7), "expiry proposes a revoke; the lease lives until it is applied");
-        assertEquals(EtcdError.LEASE_NOT_FOUND, error(() -> l.renew(7)), "an expired lease cannot be kept alive");
+        Lessor.Renewal late = l.renew(7);
+        assertFalse(late.pendingRevoke() == null || late.pendingRevoke().isDone(),
+                "an expired lease cannot be kept alive: the keepalive waits for its revoke");
         clock.advance(3, TimeUnit.SECONDS);
         assertEquals(List.of(7L), l.expired(100), "the revoke was lost: offered again");
         l.remove(7);
+        assertTrue(late.pendingRevoke().isDone() && !late.pendingRevoke().isCompletedExceptionally(),
+                "the revoke is applied: the waiting keepalive is answered (as for an unknown lease)");
         clock.advance(10, TimeUnit.SECONDS);
         assertEquals(List.of(), l.expired(100));
         assertNull(l.timeToLive(7, false));
+    }
+
+    @Test
+    void keepaliveOfAnExpiredLeaseFailsWithNotLeaderWhenDemoted() {
+        Lessor l = primary(LeaseOptions.defaults());
+        l.grant(7, 10);
+        clock.advance(10, TimeUnit.SECONDS);
+        java.util.concurrent.CompletableFuture<Void> waiting = l.renew(7).pendingRevoke();
+        assertSame(waiting, l.renew(7).pendingRevoke(), "keepalives of one expired lease wait for the same revoke");
+        assertFalse(waiting.isDone());
+        l.demote();
+        Throwable cause = assertThrows(java.util.concurrent.CompletionException.class, waiting::join).getCause();
+        assertEquals(EtcdError.NOT_LEADER, assertInstanceOf(EtcdException.class, cause).error(),
+                "the new leader decides; the client retries there");
+        l.promote(0);
+        assertEquals(10, l.renew(7).ttl(), "after a leader change the lease gets its full TTL again (etcd's rule)");
+    }
+
+    @Test
+    void grantTakesAnyNonZeroIdAndRaisesSmallTtls() {
+        Lessor l = primary(LeaseOptions.defaults());
+        assertEquals(new LeaseRecord(-5, 30, 0), l.grant(-5, 30), "etcd accepts a negative client-chosen ID");
+        assertEquals(2, l.grant(6, 0).ttl(), "TTL 0 is raised to the minimum");
+        assertEquals(2, l.grant(7, -10).ttl(), "a negative TTL too");
+        assertEquals(List.of(6L, 7L, -5L), l.leases(), "soonest expiry first");
+        assertEquals(30, l.renew(-5).ttl());
     }
 
     @Test
