@@ -48,11 +48,8 @@ public final class Elections {
     }
 
     public CompletableFuture<CampaignResponse> campaign(CampaignRequest request, BooleanSupplier cancelled) {
-        CompletableFuture<Long> session = request.getLease() != 0
-                ? CompletableFuture.completedFuture(request.getLease())
-                : server.leaseGrant(LeaseGrantRequest.newBuilder().setTTL(Locks.DEFAULT_SESSION_TTL).build())
-                        .thenApply(r -> r.getID());
-        return session.thenCompose(lease -> campaign(request.getName(), lease, request.getValue(), cancelled));
+        return Locks.session(server, request.getLease())
+                .thenCompose(lease -> campaign(request.getName(), lease, request.getValue(), cancelled));
     }
 
     private CompletableFuture<CampaignResponse> campaign(ByteString name, long lease, ByteString value,
@@ -74,17 +71,22 @@ public final class Elections {
                 LeaderKey existing = leaderKey(name, key, kv.getCreateRevision(), lease);
                 rev = kv.getValue().equals(value)
                         ? CompletableFuture.completedFuture(kv.getCreateRevision())
-                        : proclaim(ProclaimRequest.newBuilder().setLeader(existing).setValue(value).build())
-                                .thenApply(p -> kv.getCreateRevision());
+                        : proclaimAs(existing, value).thenApply(p -> kv.getCreateRevision())
+                                // etcd's Campaign resigns when its proclamation fails
+                                .whenComplete((p, e) -> {
+                                    if (e != null) {
+                                        resign(existing);
+                                    }
+                                });
             }
             return rev.thenCompose(r -> PrefixWait.deletes(server, prefix(name), r - 1, cancelled)
                     .thenApply(h -> CampaignResponse.newBuilder().setHeader(header)
                             .setLeader(leaderKey(name, key, r, lease)).build())
-                    .whenComplete((ok, e) -> {
-                        if (e != null && cancelled.getAsBoolean()) {
-                            resign(ResignRequest.newBuilder().setLeader(leaderKey(name, key, r, lease)).build());
-                        }
-                    }));
+                    // a candidate that gave up resigns before the error is returned, as etcd's Campaign
+                    .exceptionallyCompose(e -> !cancelled.getAsBoolean() ? CompletableFuture.failedFuture(e)
+                            : resign(leaderKey(name, key, r, lease))
+                                    .handle((resigned, ignored) -> (CampaignResponse) null)
+                                    .thenCompose(v -> CompletableFuture.<CampaignResponse>failedFuture(Locks.cause(e)))));
         });
     }
 
@@ -92,27 +94,48 @@ public final class Elections {
         return LeaderKey.newBuilder().setName(name).setKey(key).setRev(rev).setLease(lease).build();
     }
 
+    /**
+     * Proclaim: the leader key gets the new value, and the lease named in the leader key (etcd puts it
+     * with the session's lease: a key attached to another lease moves to it; an unknown lease fails
+     * with LEASE_NOT_FOUND; lease 0 means a new 60 s session lease, as etcd's service opens one), but
+     * only while the key still has the create revision the leader key holds (else "election: not
+     * leader").
+     */
     public CompletableFuture<ProclaimResponse> proclaim(ProclaimRequest request) {
         if (!request.hasLeader()) {
             return CompletableFuture.failedFuture(EtcdError.ELECTION_MISSING_LEADER_KEY.exception());
         }
         LeaderKey l = request.getLeader();
+        return Locks.session(server, l.getLease())
+                .thenCompose(lease -> proclaimAs(l.toBuilder().setLease(lease).build(), request.getValue()));
+    }
+
+    private CompletableFuture<ProclaimResponse> proclaimAs(LeaderKey l, ByteString value) {
         TxnRequest txn = TxnRequest.newBuilder()
                 .addCompare(Compare.newBuilder().setKey(l.getKey()).setTarget(Compare.CompareTarget.CREATE)
                         .setResult(Compare.CompareResult.EQUAL).setCreateRevision(l.getRev()))
                 .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(l.getKey())
-                        .setValue(request.getValue()).setIgnoreLease(true)))
+                        .setValue(value).setLease(l.getLease())))
                 .build();
         return server.txn(txn).thenCompose(resp -> resp.getSucceeded()
                 ? CompletableFuture.completedFuture(ProclaimResponse.newBuilder().setHeader(resp.getHeader()).build())
                 : CompletableFuture.failedFuture(EtcdError.ELECTION_NOT_LEADER.exception()));
     }
 
+    /**
+     * Resign: deletes the leader key if it still has the leader key's create revision; succeeds
+     * either way (etcd's Resign). Lease 0 in the leader key opens a session lease first, as etcd's
+     * service does for every request, though the delete does not use it.
+     */
     public CompletableFuture<ResignResponse> resign(ResignRequest request) {
         if (!request.hasLeader()) {
             return CompletableFuture.failedFuture(EtcdError.ELECTION_MISSING_LEADER_KEY.exception());
         }
         LeaderKey l = request.getLeader();
+        return Locks.session(server, l.getLease()).thenCompose(lease -> resign(l));
+    }
+
+    private CompletableFuture<ResignResponse> resign(LeaderKey l) {
         TxnRequest txn = TxnRequest.newBuilder()
                 .addCompare(Compare.newBuilder().setKey(l.getKey()).setTarget(Compare.CompareTarget.CREATE)
                         .setResult(Compare.CompareResult.EQUAL).setCreateRevision(l.getRev()))

@@ -42,10 +42,15 @@ public final class Locks {
      *                  (etcd unlocks when the caller's context ends)
      */
     public CompletableFuture<LockResponse> lock(LockRequest request, BooleanSupplier cancelled) {
-        return session(request.getLease()).thenCompose(lease -> lock(request.getName(), lease, cancelled));
+        return session(server, request.getLease()).thenCompose(lease -> lock(request.getName(), lease, cancelled));
     }
 
-    private CompletableFuture<Long> session(long lease) {
+    /**
+     * The lease of the session etcd's lock and election services open for a request
+     * (concurrency.NewSession with the request's lease, then orphaned): the given lease, not checked
+     * here, or, for lease 0, a new lease of {@value #DEFAULT_SESSION_TTL} s that nobody keeps alive.
+     */
+    static CompletableFuture<Long> session(EtcdServer server, long lease) {
         if (lease != 0) {
             return CompletableFuture.completedFuture(lease);
         }
@@ -84,17 +89,21 @@ public final class Locks {
                             ? CompletableFuture.<LockResponse>failedFuture(EtcdError.LOCK_SESSION_EXPIRED.exception())
                             : CompletableFuture.completedFuture(
                                     LockResponse.newBuilder().setHeader(own.getHeader()).setKey(key).build()))
-                    .whenComplete((r, e) -> {
-                        if (e != null && !isSessionExpired(e)) {
-                            server.deleteRange(DeleteRangeRequest.newBuilder().setKey(key).build()); // give up our place
-                        }
-                    });
+                    // etcd's Mutex unlocks (deletes its key) before it returns the wait's error
+                    .exceptionallyCompose(e -> isSessionExpired(e) ? CompletableFuture.failedFuture(e)
+                            : server.deleteRange(DeleteRangeRequest.newBuilder().setKey(key).build())
+                                    .handle((deleted, ignored) -> (LockResponse) null)
+                                    .thenCompose(v -> CompletableFuture.<LockResponse>failedFuture(cause(e))));
         });
     }
 
     private static boolean isSessionExpired(Throwable e) {
-        Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
-        return c instanceof dev.etcetera.server.EtcdException ee && ee.error() == EtcdError.LOCK_SESSION_EXPIRED;
+        return cause(e) instanceof dev.etcetera.server.EtcdException ee && ee.error() == EtcdError.LOCK_SESSION_EXPIRED;
+    }
+
+    /** The failure a dependent future carries, without its CompletionException wrapper. */
+    static Throwable cause(Throwable e) {
+        return e instanceof java.util.concurrent.CompletionException && e.getCause() != null ? e.getCause() : e;
     }
 
     /** Our key's create revision: the txn's revision if we created it, else the existing key's. */

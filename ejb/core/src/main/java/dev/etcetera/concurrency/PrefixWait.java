@@ -39,7 +39,9 @@ final class PrefixWait {
     /**
      * Completes with the header of the read that found no key under {@code prefix} created at or
      * before {@code maxCreateRevision}. Fails with what the server fails with; stops (completes
-     * exceptionally with a cancellation) once {@code cancelled} says so.
+     * exceptionally with a cancellation) once {@code cancelled} says so, also when the keys are gone
+     * by then: a caller that gave up must not be told it got what it waited for (it would never
+     * release it), as etcd's waitDeletes returns the context's error.
      */
     static CompletableFuture<ResponseHeader> deletes(EtcdServer server, ByteString prefix, long maxCreateRevision,
                                                      BooleanSupplier cancelled) {
@@ -48,11 +50,11 @@ final class PrefixWait {
                 .setSortTarget(RangeRequest.SortTarget.CREATE).setSortOrder(RangeRequest.SortOrder.DESCEND)
                 .setLimit(1).build();
         return server.range(lastBefore).thenCompose(resp -> {
-            if (resp.getKvsCount() == 0) {
-                return CompletableFuture.completedFuture(resp.getHeader());
-            }
             if (cancelled.getAsBoolean()) {
                 return CompletableFuture.failedFuture(new java.util.concurrent.CancellationException("wait cancelled"));
+            }
+            if (resp.getKvsCount() == 0) {
+                return CompletableFuture.completedFuture(resp.getHeader());
             }
             return server.revisionAbove(resp.getHeader().getRevision())
                     .thenCompose(rev -> deletes(server, prefix, maxCreateRevision, cancelled));

@@ -137,6 +137,88 @@ class LockElectionTest {
         assertEquals(EtcdError.LOCK_SESSION_EXPIRED, e.error(), "etcd #11408: no lock without a live session");
     }
 
+    /** The keys under {@code prefix}, in key order (a linearizable read). */
+    List<String> keys(String prefix) {
+        return await(server.range(RangeRequest.newBuilder().setKey(b(prefix)).setRangeEnd(PrefixWait.prefixEnd(b(prefix))).build()),
+                "range " + prefix).getKvsList().stream().map(kv -> kv.getKey().toStringUtf8()).toList();
+    }
+
+    /**
+     * A waiter whose caller gave up (gRPC cancel) must not be handed the lock when the holder leaves: nobody
+     * would ever unlock it. etcd's waitDeletes returns the context's error and the waiter's key is deleted;
+     * here the key goes when the wait next looks, at the holder's unlock, and the next waiter gets the lock.
+     */
+    @Test
+    void aCancelledWaiterGivesUpItsPlaceEvenWhenTheLockFreesUp() {
+        long holder = lease(60);
+        long quitter = lease(60);
+        long patient = lease(60);
+        java.util.concurrent.atomic.AtomicBoolean gaveUp = new java.util.concurrent.atomic.AtomicBoolean();
+        LockResponse h = await(locks.lock(LockRequest.newBuilder().setName(b("c")).setLease(holder).build(), () -> false), "holder");
+        CompletableFuture<LockResponse> q = locks.lock(LockRequest.newBuilder().setName(b("c")).setLease(quitter).build(), gaveUp::get);
+        assertTrue(stillWaiting(q));
+        CompletableFuture<LockResponse> p = locks.lock(LockRequest.newBuilder().setName(b("c")).setLease(patient).build(), () -> false);
+        assertTrue(stillWaiting(p));
+        gaveUp.set(true);
+        await(locks.unlock(UnlockRequest.newBuilder().setKey(h.getKey()).build()), "unlock");
+        assertThrows(java.util.concurrent.CancellationException.class, () -> await(q, "the cancelled waiter"));
+        assertEquals(b("c/" + Long.toHexString(patient)), await(p, "the next waiter, behind the cancelled one").getKey());
+        assertEquals(List.of("c/" + Long.toHexString(patient)), keys("c/"), "the cancelled waiter's key is gone");
+    }
+
+    /** The same for a campaign: a candidate that gave up resigns instead of becoming a leader nobody serves. */
+    @Test
+    void aCancelledCandidateResignsEvenWhenLeadershipFreesUp() {
+        long a = lease(60);
+        long quitter = lease(60);
+        java.util.concurrent.atomic.AtomicBoolean gaveUp = new java.util.concurrent.atomic.AtomicBoolean();
+        CampaignResponse ca = await(elections.campaign(CampaignRequest.newBuilder().setName(b("ce")).setLease(a).setValue(b("a")).build(),
+                () -> false), "campaign a");
+        CompletableFuture<CampaignResponse> q = elections.campaign(CampaignRequest.newBuilder().setName(b("ce")).setLease(quitter)
+                .setValue(b("q")).build(), gaveUp::get);
+        assertTrue(stillWaiting(q));
+        gaveUp.set(true);
+        await(elections.resign(ResignRequest.newBuilder().setLeader(ca.getLeader()).build()), "resign");
+        assertThrows(java.util.concurrent.CancellationException.class, () -> await(q, "the cancelled candidate"));
+        assertEquals(List.of(), keys("ce/"), "nobody leads");
+        EtcdException none = assertThrows(EtcdException.class,
+                () -> await(elections.leader(LeaderRequest.newBuilder().setName(b("ce")).build()), "leader"));
+        assertEquals(EtcdError.ELECTION_NO_LEADER, none.error());
+    }
+
+    /**
+     * etcd's Proclaim puts the leader key with the lease the request's leader key names (its session): another
+     * existing lease takes the key over, an unknown one fails the proclamation, lease 0 opens a new 60 s session
+     * lease. Resign with a stale key succeeds and changes nothing.
+     */
+    @Test
+    void proclaimUsesTheLeaseOfTheLeaderKey() {
+        long a = lease(60);
+        long other = lease(90);
+        CampaignResponse ca = await(elections.campaign(CampaignRequest.newBuilder().setName(b("pl")).setLease(a).setValue(b("v1")).build(),
+                () -> false), "campaign");
+        String key = "pl/" + Long.toHexString(a);
+        await(elections.proclaim(ProclaimRequest.newBuilder().setLeader(ca.getLeader().toBuilder().setLease(other)).setValue(b("v2")).build()),
+                "proclaim with another lease");
+        assertEquals(other, await(server.range(RangeRequest.newBuilder().setKey(b(key)).build()), "get").getKvs(0).getLease());
+        assertEquals(List.of(b(key)), server.lessor().timeToLive(other, true).keys(), "the key moved to the named lease");
+        assertEquals(List.of(), server.lessor().timeToLive(a, true).keys());
+        EtcdException unknown = assertThrows(EtcdException.class, () -> await(elections.proclaim(ProclaimRequest.newBuilder()
+                .setLeader(ca.getLeader().toBuilder().setLease(0x7777)).setValue(b("v3")).build()), "proclaim with an unknown lease"));
+        assertEquals(EtcdError.LEASE_NOT_FOUND, unknown.error());
+        int leasesBefore = server.lessor().size();
+        await(elections.proclaim(ProclaimRequest.newBuilder().setLeader(ca.getLeader().toBuilder().setLease(0)).setValue(b("v4")).build()),
+                "proclaim with lease 0");
+        assertEquals(leasesBefore + 1, server.lessor().size(), "a session lease was granted");
+        long session = await(server.range(RangeRequest.newBuilder().setKey(b(key)).build()), "get").getKvs(0).getLease();
+        assertEquals(60, server.lessor().timeToLive(session, false).grantedTtl(), "etcd's 60 s session lease holds the key now");
+        await(elections.resign(ResignRequest.newBuilder().setLeader(ca.getLeader().toBuilder().setRev(ca.getLeader().getRev() + 99)).build()),
+                "resign with a stale key");
+        assertEquals(List.of(key), keys("pl/"), "a stale resign deletes nothing");
+        await(elections.resign(ResignRequest.newBuilder().setLeader(ca.getLeader()).build()), "resign");
+        assertEquals(List.of(), keys("pl/"));
+    }
+
     @Test
     void electionCampaignProclaimResignObserve() {
         long a = lease(30);
