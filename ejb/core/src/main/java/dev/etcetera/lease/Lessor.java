@@ -249,7 +249,8 @@ public final class Lessor {
     /**
      * Becomes the lessor that tracks expiry (etcd's Promote): every lease gets its full TTL again, or
      * its checkpointed remainder, plus {@code extendNanos} (the time a new leader needs before its
-     * keepalives can arrive).
+     * keepalives can arrive). With at least {@link LeaseOptions#revokeRatePerSecond()} leases, expiries
+     * that would pile up are then spread ({@link #spreadPiledUpExpiries}).
      */
     public synchronized void promote(long extendNanos) {
         primary = true;
@@ -260,6 +261,47 @@ public final class Lessor {
         for (Lease l : leases.values()) {
             refresh(l, extendNanos, now);
             scheduleCheckpoint(l, now);
+        }
+        if (leases.size() >= options.revokeRatePerSecond()) {
+            spreadPiledUpExpiries();
+        }
+    }
+
+    /**
+     * After a promotion every lease counts down from the same moment, so leases of equal TTL (a
+     * restart of a member holding thousands of same-TTL leases, say) would all expire in the same
+     * instant and their revokes would take the whole revoke budget for many seconds. As etcd's
+     * Promote does, at most three quarters of the revoke rate may expire within one second of the
+     * start of a crowded window; each lease beyond that is pushed back in proportion to its place
+     * in the crowd, so the revokes of the pile-up leave room for leases that expire on their own
+     * schedule. A lease is only ever given more time, never less.
+     */
+    private void spreadPiledUpExpiries() {
+        List<Lease> byExpiry = new ArrayList<>(leases.values());
+        byExpiry.sort(Comparator.comparingLong((Lease l) -> l.expiry).thenComparingLong(l -> l.id));
+        long perSecond = Math.max(1, 3L * options.revokeRatePerSecond() / 4);
+        long windowStart = byExpiry.get(0).expiry;
+        long windowEnd = windowStart + NANOS_PER_SECOND;
+        long inWindow = 0;
+        for (Lease l : byExpiry) {
+            if (l.expiry > windowEnd) {
+                windowStart = l.expiry; // a new, uncrowded window starts with this lease
+                windowEnd = windowStart + NANOS_PER_SECOND;
+                inWindow = 1;
+                continue;
+            }
+            inWindow++;
+            if (inWindow <= perSecond) {
+                continue;
+            }
+            // the n-th lease of a crowded window expires n/perSecond seconds after the window's start
+            long due = windowStart + inWindow * NANOS_PER_SECOND / perSecond;
+            long delay = Math.max(0, due - l.expiry);
+            windowEnd = Math.max(windowEnd, due);
+            if (delay > 0) {
+                l.expiry += delay;
+                expiries.add(new Scheduled(l.expiry, l.id));
+            }
         }
     }
 

@@ -208,6 +208,47 @@ class LessorTest {
         assertThrows(IllegalStateException.class, () -> LeaseRecord.decode(r.id(), new byte[3]));
     }
 
+    /** Expired leases offered at the clock's current time, each then revoked (removed) as its applied revoke would. */
+    private static int expireAndRevoke(Lessor l) {
+        List<Long> expired = l.expired(100_000);
+        expired.forEach(l::remove);
+        return expired.size();
+    }
+
+    /**
+     * A member that becomes leader with thousands of same-TTL leases would see them all expire in the same
+     * instant. As etcd's Promote, at most 3/4 of the revoke rate (1000/s by default: 750) expire within a
+     * second; the rest are pushed back in proportion to their place in the crowd. Below the revoke rate in
+     * number, leases are left as they are.
+     */
+    @Test
+    void promotionSpreadsAPileUpOfExpiries() {
+        Lessor l = new Lessor(clock, LeaseOptions.defaults());
+        for (long id = 1; id <= 2000; id++) {
+            l.grant(id, 10);
+        }
+        l.promote(0);
+        clock.advance(9999, TimeUnit.MILLISECONDS);
+        assertEquals(0, expireAndRevoke(l), "no lease gets less than its TTL");
+        clock.advanceMillis(1);
+        assertEquals(750, expireAndRevoke(l), "the first 750 at their TTL");
+        clock.advance(1, TimeUnit.SECONDS);
+        assertEquals(0, expireAndRevoke(l), "lease n of the crowd expires n/750 s after the crowd's start");
+        clock.advance(1, TimeUnit.SECONDS);
+        assertEquals(750, expireAndRevoke(l));
+        clock.advance(1, TimeUnit.SECONDS);
+        assertEquals(500, expireAndRevoke(l));
+        assertEquals(0, l.size());
+
+        Lessor few = new Lessor(clock, LeaseOptions.defaults());
+        for (long id = 1; id <= 999; id++) {
+            few.grant(id, 10);
+        }
+        few.promote(0);
+        clock.advance(10, TimeUnit.SECONDS);
+        assertEquals(999, expireAndRevoke(few), "fewer leases than the revoke rate: no spreading");
+    }
+
     @Test
     void massExpiryIsRateLimited() {
         LeaseOptions o = LeaseOptions.defaults(); // 1000/s over 500 ms checks: 500 per check
