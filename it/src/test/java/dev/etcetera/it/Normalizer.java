@@ -18,7 +18,8 @@ import java.util.regex.Pattern;
 
 /**
  * Masks what legitimately differs between two servers so their outputs can be compared: cluster/member ids,
- * raft term/index, server version strings, db size, the endpoint (port) and client-side timestamps and uuids.
+ * raft term/index, server version strings, db size, the endpoint (port), client-side timestamps and uuids, and a
+ * lease's remaining TTL next to its granted TTL (kept only as "within 0..granted").
  * Revisions, counts, keys, values, flags and error messages are never masked.
  *
  * <p>JSON documents (etcdctl {@code -w json} lines, gateway bodies) are parsed, masked by field name and
@@ -134,6 +135,9 @@ final class Normalizer {
                 JsonNode v = f.getValue();
                 if (HEADER_IDS.contains(name) || STATUS_MASKED.contains(name)) {
                     replace.add(Map.entry(name, TextNode.valueOf("<" + name + ">")));
+                } else if (name.equals("TTL") && obj.has("grantedTTL") && remainingWithin(v, obj.get("grantedTTL"))) {
+                    // a LeaseTimeToLive's remaining seconds are timing; only that they lie in [0, granted] is compared
+                    replace.add(Map.entry(name, TextNode.valueOf("<remaining TTL, 0..grantedTTL>")));
                 } else if (name.equals("leader")) {
                     boolean self = v.asText().equals(memberId) || v.asText().equals(id.memberIdDec());
                     replace.add(Map.entry(name, TextNode.valueOf(self ? "<self>" : "<other member>")));
@@ -151,6 +155,16 @@ final class Normalizer {
             for (JsonNode element : arr) {
                 mask(element, memberIdInScope);
             }
+        }
+    }
+
+    /** True if {@code ttl} and {@code granted} are integers (gateway int64s are strings) with 0 <= ttl <= granted. */
+    private static boolean remainingWithin(JsonNode ttl, JsonNode granted) {
+        try {
+            long t = Long.parseLong(ttl.asText());
+            return t >= 0 && t <= Long.parseLong(granted.asText());
+        } catch (NumberFormatException notAnInteger) {
+            return false;
         }
     }
 
