@@ -63,6 +63,21 @@ class LeaseEtcdctlDifferentialTest {
                 record(String.join(" ", args) + " (interrupted after printing " + lines + " lines)", exit, p.stdout(), p.stderr());
             }
         }
+
+        /**
+         * {@code lease keep-alive ID} (no --once) while another etcdctl revokes the lease: it must report
+         * "expired or revoked" and exit. How many keepalives it printed before is timing, so the record keeps
+         * each distinct line once, in order of first appearance.
+         */
+        void keepAliveUntilRevoked(String id) throws IOException, InterruptedException {
+            try (RunningEtcdctl p = new RunningEtcdctl(server.endpoint(), List.of("lease", "keep-alive", id))) {
+                p.awaitLines(1);
+                ctl("lease", "revoke", id);
+                int exit = p.awaitExit();
+                String distinct = String.join("\n", new java.util.LinkedHashSet<>(List.of(p.stdout().split("\n"))));
+                record("lease keep-alive " + id + " (until revoked; distinct lines)", exit, distinct, p.stderr());
+            }
+        }
     }
 
     /** The same script on each side; it may use the side's own lease IDs, never branch on answers otherwise. */
@@ -97,6 +112,9 @@ class LeaseEtcdctlDifferentialTest {
         s.ctl("get", "k", "--prefix");
         s.ctl("lease", "timetolive", id);
         s.ctl("lease", "list", "-w", "json");
+        s.keepAliveUntilRevoked(s.ctl("lease", "grant", "5").split(" ")[1]);
+        s.ctl("lease", "grant", "0");
+        s.ctl("lease", "grant", "abc");
         s.ctl("lock", "mylock", "echo", "inside the lock");
         s.ctl("lock", "mylock", "--", "sh", "-c", "exit 3"); // "--": -c belongs to sh, not etcdctl
         s.ctl("get", "mylock", "--prefix", "--keys-only");

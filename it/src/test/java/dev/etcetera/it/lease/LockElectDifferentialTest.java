@@ -314,7 +314,8 @@ class LockElectDifferentialTest {
     /**
      * The Lock and Election gRPC services (which etcdctl does not use; jetcd does), answers and errors: Leader of
      * an empty election, Campaign, a second Campaign of the same lease with another value (a proclamation),
-     * Proclaim and Resign with a stale leader key, Campaign and Lock on an unknown lease, Lock with lease 0 (the
+     * Proclaim and Resign with a stale leader key, Proclaim naming another or an unknown lease, Campaign and Lock on
+     * an unknown lease, Lock with lease 0 (the
      * server grants a 60 s session lease), Unlock of a key that does not exist, and a Lock waiter whose lease
      * expires while it waits (it keeps waiting until the holder unlocks; what it is answered then is a known
      * difference, asserted per side). Errors are compared with their gRPC status code and message. Revisions are
@@ -361,6 +362,15 @@ class LockElectDifferentialTest {
             long unknown = 0x7fff_ffff_ffff_fff0L;
             t.line("campaign on an unknown lease: " + outcome(() -> election.campaign(bs("svc-x"), unknown, bs("x")),
                     r -> r.getLeader().getKey().toString(UTF_8)));
+            // etcd proclaims with the lease the leader key names (its session), not the key's own lease
+            long other = Waits.get(leases.grant(90), "grant 90").getID();
+            LeaderKey viaOther = new LeaderKey(leader.getName(), leader.getKey(), leader.getRevision(), other);
+            t.line("proclaim v3 naming another lease: " + outcome(() -> election.proclaim(viaOther, bs("v3")), r -> "proclaimed")
+                    + "; the key's lease is now that lease: "
+                    + (Waits.get(client.getKVClient().get(leader.getKey()), "get leader key").getKvs().get(0).getLease() == other));
+            LeaderKey viaUnknown = new LeaderKey(leader.getName(), leader.getKey(), leader.getRevision(), unknown);
+            t.line("proclaim naming an unknown lease: " + outcome(() -> election.proclaim(viaUnknown, bs("nope")), r -> "proclaimed")
+                    + "; leader value " + value(Waits.get(election.leader(svc), "leader").getKv()));
             t.line("resign: " + outcome(() -> election.resign(leader), r -> "resigned")
                     + "; leader: " + outcome(() -> election.leader(svc), r -> value(r.getKv())));
 
@@ -391,6 +401,7 @@ class LockElectDifferentialTest {
             Waits.get(lock.unlock(own), "unlock");
             Waits.get(leases.revoke(granted), "revoke");
             Waits.get(leases.revoke(lease), "revoke");
+            Waits.get(leases.revoke(other), "revoke");
         }
         return t;
     }
