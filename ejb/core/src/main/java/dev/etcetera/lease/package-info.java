@@ -18,7 +18,14 @@
  *       remaining TTL of leases longer than that, so repeated leader changes cannot keep a lease
  *       alive forever; a keepalive clears the checkpoint through the log.</li>
  *   <li>TTL bounds: a grant above 9,000,000,000 s fails (LEASE_TTL_TOO_LARGE); one below the
- *       minimum (ceil of 1.5 x election timeout) is raised to it; ID 0 in the log is refused.</li>
+ *       minimum (ceil of 1.5 x election timeout) is raised to it; ID 0 in the log is refused, any
+ *       other ID (negative ones too, as etcd) is taken.</li>
+ *   <li>Keepalives and remaining TTLs are the primary's business: on a non-primary lessor
+ *       {@link dev.etcetera.lease.Lessor#renew} fails with NOT_LEADER, and its
+ *       {@link dev.etcetera.lease.Lessor#timeToLive} knows only the granted or checkpointed TTL. A
+ *       replicated member must therefore forward LeaseKeepAlive and LeaseTimeToLive to the leader
+ *       (etcd's leasehttp) instead of answering them locally; the single member is always primary.
+ *       A keepalive of a lease that has expired is answered only once its revoke is applied.</li>
  * </ul>
  *
  * <p>On disk: the backend's lease bucket maps the lease ID (8 bytes, big-endian) to a
