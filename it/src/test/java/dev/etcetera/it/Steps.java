@@ -88,7 +88,15 @@ final class Steps {
         transcript.append("$ ").append(request).append("\nstatus ").append(r.status()).append('\n');
         String body;
         try {
-            body = side.normalizer().json(Normalizer.JSON.readTree(r.body()));
+            // every JSON value of the body, one a line: a streamed body (keepalive, watch) has one per response
+            List<String> values = new ArrayList<>();
+            try (com.fasterxml.jackson.databind.MappingIterator<com.fasterxml.jackson.databind.JsonNode> it =
+                         Normalizer.JSON.readerFor(com.fasterxml.jackson.databind.JsonNode.class).readValues(r.body())) {
+                while (it.hasNextValue()) {
+                    values.add(side.normalizer().json(it.nextValue()));
+                }
+            }
+            body = values.isEmpty() ? "" : String.join("\n", values);
         } catch (IOException | RuntimeException notJson) {
             body = "(not JSON) " + side.normalizer().text(r.body());
         }

@@ -206,6 +206,12 @@ class LeaseMemberTest {
                 Waits.get(kv.get(bs("cnt/value")), "counter").getKvs().get(0).getValue().toString(UTF_8), "lost updates");
     }
 
+    /** Waits (bounded) until exactly {@code n} keys exist under {@code prefix}: how a test knows a waiter has registered. */
+    private static void awaitKeys(String prefix, long n, String what) {
+        Waits.until(() -> Waits.get(client.getKVClient().get(bs(prefix), GetOption.builder().isPrefix(true).build()),
+                "get " + prefix).getCount() == n, Duration.ofSeconds(20), what);
+    }
+
     private static StreamObserver<LeaseKeepAliveResponse> ignoring() {
         return new StreamObserver<>() {
             @Override
@@ -233,6 +239,7 @@ class LeaseMemberTest {
         long waiterLease = grant(60);
         ByteSequence held = Waits.get(client.getLockClient().lock(bs("exl"), holderLease), "holder lock").getKey();
         CompletableFuture<io.etcd.jetcd.lock.LockResponse> waiter = client.getLockClient().lock(bs("exl"), waiterLease);
+        awaitKeys("exl/", 2, "the waiter's key beside the holder's");
         assertFalse(waiter.isDone(), "the waiter must wait while the holder's lease lives");
         io.etcd.jetcd.lock.LockResponse got = Waits.get(waiter, "the waiter to get the lock after the holder's lease expired");
         assertEquals("exl/" + Long.toHexString(waiterLease), got.getKey().toString(UTF_8));
@@ -267,6 +274,7 @@ class LeaseMemberTest {
         });
         Waits.until(() -> observed.contains("alice"), Duration.ofSeconds(20), "observe to report alice");
         CompletableFuture<CampaignResponse> bobCampaign = election.campaign(name, bob, bs("bob"));
+        awaitKeys("elect-it/", 2, "bob's candidate key behind alice's");
         Waits.get(election.proclaim(a, bs("alice-2")), "alice proclaims");
         assertFalse(bobCampaign.isDone(), "bob waits while alice leads");
         // keep bob's lease alive until he leads, then let it expire
