@@ -24,7 +24,10 @@ public class LockResource {
     @POST
     @Path("lock")
     public void lock(String body, @Suspended AsyncResponse async) {
-        // a waiting lock gives up (and leaves the queue) when the HTTP request is gone
+        // A waiting lock gives up (and leaves the queue) only if the suspended response is cancelled.
+        // JAX-RS does not report a client that disconnects, so such a waiter keeps its place and, once
+        // it gets the lock, holds it until its lease ends (etcd's gateway cancels it with the request):
+        // a known gap, as for Campaign.
         Gateway.callEmbedded(member.server(), body, LockRequest.newBuilder(),
                 b -> new Locks(member.server()).lock(b.build(), async::isCancelled), async);
     }
