@@ -512,8 +512,12 @@ public final class SingleMemberServer implements EtcdServer {
         }
         LeaseGrantRequest r = request;
         if (r.getID() == 0) {
-            // etcd: the request ID generator, masked to a positive int64
-            r = r.toBuilder().setID(ids.next() & Long.MAX_VALUE).build();
+            // etcd: the request ID generator, masked to a non-negative int64, until it is not 0 (no lease)
+            long id;
+            do {
+                id = ids.next() & Long.MAX_VALUE;
+            } while (id == 0);
+            r = r.toBuilder().setID(id).build();
         }
         return propose(InternalRaftRequest.newBuilder().setLeaseGrant(r));
     }
