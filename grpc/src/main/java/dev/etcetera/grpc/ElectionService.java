@@ -9,6 +9,7 @@ import dev.etcetera.api.v3electionpb.ProclaimRequest;
 import dev.etcetera.api.v3electionpb.ProclaimResponse;
 import dev.etcetera.api.v3electionpb.ResignRequest;
 import dev.etcetera.api.v3electionpb.ResignResponse;
+import dev.etcetera.concurrency.Cancellation;
 import dev.etcetera.concurrency.Elections;
 import dev.etcetera.server.EtcdServer;
 import io.grpc.Context;
@@ -28,8 +29,8 @@ public final class ElectionService extends ElectionGrpc.ElectionImplBase {
 
     @Override
     public void campaign(CampaignRequest request, StreamObserver<CampaignResponse> observer) {
-        Context context = Context.current();
-        UnaryReply.from(() -> EmbeddedClientErrors.asUnknown(elections.campaign(request, context::isCancelled)), observer);
+        Cancellation cancelled = CallCancellation.of(observer);
+        UnaryReply.from(() -> EmbeddedClientErrors.asUnknown(elections.campaign(request, cancelled)), observer);
     }
 
     @Override

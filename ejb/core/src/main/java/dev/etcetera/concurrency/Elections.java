@@ -48,12 +48,17 @@ public final class Elections {
     }
 
     public CompletableFuture<CampaignResponse> campaign(CampaignRequest request, BooleanSupplier cancelled) {
+        return campaign(request, Cancellation.polled(cancelled));
+    }
+
+    /** As {@link #campaign(CampaignRequest, BooleanSupplier)}; a signalling caller resigns as soon as it gives up. */
+    public CompletableFuture<CampaignResponse> campaign(CampaignRequest request, Cancellation cancelled) {
         return Locks.session(server, request.getLease())
                 .thenCompose(lease -> campaign(request.getName(), lease, request.getValue(), cancelled));
     }
 
     private CompletableFuture<CampaignResponse> campaign(ByteString name, long lease, ByteString value,
-                                                         BooleanSupplier cancelled) {
+                                                         Cancellation cancelled) {
         ByteString key = Locks.ownKey(name, lease);
         TxnRequest txn = TxnRequest.newBuilder()
                 .addCompare(Compare.newBuilder().setKey(key).setTarget(Compare.CompareTarget.CREATE)
@@ -83,7 +88,7 @@ public final class Elections {
                     .thenApply(h -> CampaignResponse.newBuilder().setHeader(header)
                             .setLeader(leaderKey(name, key, r, lease)).build())
                     // a candidate that gave up resigns before the error is returned, as etcd's Campaign
-                    .exceptionallyCompose(e -> !cancelled.getAsBoolean() ? CompletableFuture.failedFuture(e)
+                    .exceptionallyCompose(e -> !cancelled.isCancelled() ? CompletableFuture.failedFuture(e)
                             : resign(leaderKey(name, key, r, lease))
                                     .handle((resigned, ignored) -> (CampaignResponse) null)
                                     .thenCompose(v -> CompletableFuture.<CampaignResponse>failedFuture(Locks.cause(e)))));

@@ -42,6 +42,11 @@ public final class Locks {
      *                  (etcd unlocks when the caller's context ends)
      */
     public CompletableFuture<LockResponse> lock(LockRequest request, BooleanSupplier cancelled) {
+        return lock(request, Cancellation.polled(cancelled));
+    }
+
+    /** As {@link #lock(LockRequest, BooleanSupplier)}; a signalling caller's key goes as soon as it gives up. */
+    public CompletableFuture<LockResponse> lock(LockRequest request, Cancellation cancelled) {
         return session(server, request.getLease()).thenCompose(lease -> lock(request.getName(), lease, cancelled));
     }
 
@@ -62,7 +67,7 @@ public final class Locks {
         return name.concat(ByteString.copyFrom("/" + Long.toHexString(lease), StandardCharsets.UTF_8));
     }
 
-    private CompletableFuture<LockResponse> lock(ByteString name, long lease, BooleanSupplier cancelled) {
+    private CompletableFuture<LockResponse> lock(ByteString name, long lease, Cancellation cancelled) {
         ByteString prefix = name.concat(ByteString.copyFromUtf8("/"));
         ByteString key = ownKey(name, lease);
         RangeRequest owner = RangeRequest.newBuilder().setKey(prefix).setRangeEnd(PrefixWait.prefixEnd(prefix))

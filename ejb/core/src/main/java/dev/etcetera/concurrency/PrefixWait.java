@@ -6,7 +6,6 @@ import dev.etcetera.api.etcdserverpb.RangeResponse;
 import dev.etcetera.api.etcdserverpb.ResponseHeader;
 import dev.etcetera.server.EtcdServer;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.BooleanSupplier;
 
 /**
  * clientv3 concurrency's {@code waitDeletes}: completes once no key under a prefix has a create
@@ -39,25 +38,26 @@ final class PrefixWait {
     /**
      * Completes with the header of the read that found no key under {@code prefix} created at or
      * before {@code maxCreateRevision}. Fails with what the server fails with; stops (completes
-     * exceptionally with a cancellation) once {@code cancelled} says so, also when the keys are gone
+     * exceptionally with a cancellation) once {@code cancelled} says so (at once if it signals), also when the keys are gone
      * by then: a caller that gave up must not be told it got what it waited for (it would never
      * release it), as etcd's waitDeletes returns the context's error.
      */
     static CompletableFuture<ResponseHeader> deletes(EtcdServer server, ByteString prefix, long maxCreateRevision,
-                                                     BooleanSupplier cancelled) {
+                                                     Cancellation cancelled) {
         RangeRequest lastBefore = RangeRequest.newBuilder().setKey(prefix).setRangeEnd(prefixEnd(prefix))
                 .setMaxCreateRevision(maxCreateRevision)
                 .setSortTarget(RangeRequest.SortTarget.CREATE).setSortOrder(RangeRequest.SortOrder.DESCEND)
                 .setLimit(1).build();
         return server.range(lastBefore).thenCompose(resp -> {
-            if (cancelled.getAsBoolean()) {
+            if (cancelled.isCancelled()) {
                 return CompletableFuture.failedFuture(new java.util.concurrent.CancellationException("wait cancelled"));
             }
             if (resp.getKvsCount() == 0) {
                 return CompletableFuture.completedFuture(resp.getHeader());
             }
-            return server.revisionAbove(resp.getHeader().getRevision())
-                    .thenCompose(rev -> deletes(server, prefix, maxCreateRevision, cancelled));
+            // look again at the next revision, or at once when the caller gives up
+            return CompletableFuture.anyOf(server.revisionAbove(resp.getHeader().getRevision()), cancelled.signal())
+                    .thenCompose(woken -> deletes(server, prefix, maxCreateRevision, cancelled));
         });
     }
 }

@@ -11,6 +11,9 @@
  * {@code name/} with a lower create revision is gone. A key dies with its lease, so a lock or a
  * leadership is only as safe as its lease: a holder that stalls past its TTL loses it while it may
  * still believe it holds it (etcd's documented caveat; use the key's revision as a fencing token).
+ * A waiter whose caller gives up ({@link dev.etcetera.concurrency.Cancellation}) deletes its key or
+ * resigns before it fails, and never takes the lock or leadership afterwards, as etcd's recipes do
+ * when the request's context ends.
  *
  * <p>Threads: nothing here blocks; every step is a continuation of a facade future.
  */

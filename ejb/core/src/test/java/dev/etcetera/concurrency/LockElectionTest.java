@@ -166,6 +166,34 @@ class LockElectionTest {
         assertEquals(List.of("c/" + Long.toHexString(patient)), keys("c/"), "the cancelled waiter's key is gone");
     }
 
+    /**
+     * A caller that signals when it gives up (a gRPC client cancelling its call) leaves the queue at once, with
+     * no other write needed to wake the wait (etcd's Mutex and Campaign unlock/resign on the context's end).
+     */
+    @Test
+    void aSignalledCancelLeavesTheQueueAtOnce() {
+        long holder = lease(60);
+        long quitter = lease(60);
+        long candidate = lease(60);
+        LockResponse h = await(locks.lock(LockRequest.newBuilder().setName(b("s")).setLease(holder).build(), () -> false), "holder");
+        CompletableFuture<Void> lockGone = new CompletableFuture<>();
+        CompletableFuture<LockResponse> q = locks.lock(LockRequest.newBuilder().setName(b("s")).setLease(quitter).build(),
+                Cancellation.signalled(lockGone));
+        assertTrue(stillWaiting(q));
+        CompletableFuture<Void> campaignGone = new CompletableFuture<>();
+        CompletableFuture<CampaignResponse> c = elections.campaign(CampaignRequest.newBuilder().setName(b("s")).setLease(candidate)
+                .setValue(b("c")).build(), Cancellation.signalled(campaignGone));
+        assertTrue(stillWaiting(c));
+        assertEquals(3, keys("s/").size());
+        long rev = server.revision();
+        lockGone.complete(null);
+        assertThrows(java.util.concurrent.CancellationException.class, () -> await(q, "the cancelled lock"));
+        campaignGone.complete(null);
+        assertThrows(java.util.concurrent.CancellationException.class, () -> await(c, "the cancelled campaign"));
+        assertEquals(List.of(h.getKey().toStringUtf8()), keys("s/"), "both gave up their keys; the holder still holds");
+        assertEquals(rev + 2, server.revision(), "two deletes, and no other write was needed to wake the waits");
+    }
+
     /** The same for a campaign: a candidate that gave up resigns instead of becoming a leader nobody serves. */
     @Test
     void aCancelledCandidateResignsEvenWhenLeadershipFreesUp() {

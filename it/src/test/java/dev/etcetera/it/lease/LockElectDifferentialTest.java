@@ -399,11 +399,58 @@ class LockElectDifferentialTest {
             t.line("lock with lease 0: key " + own.toString(UTF_8) + ", its lease's granted TTL "
                     + Waits.get(leases.timeToLive(granted, LeaseOption.DEFAULT), "ttl").getGrantedTTL());
             Waits.get(lock.unlock(own), "unlock");
+            t.line(cancelledWaiterLeavesAtOnce(server, client, lease, other));
             Waits.get(leases.revoke(granted), "revoke");
             Waits.get(leases.revoke(lease), "revoke");
             Waits.get(leases.revoke(other), "revoke");
         }
         return t;
+    }
+
+    /**
+     * A Lock waiter whose client cancels the call (grpc-java, a cancelled context) gives up its key at once: etcd's
+     * Mutex deletes it when the request's context ends. No other write happens meanwhile, so a member that only
+     * noticed the cancel at the next revision would keep the key and fail the bounded wait.
+     */
+    private static String cancelledWaiterLeavesAtOnce(ServerProcess server, Client client, long holderLease, long waiterLease) {
+        ByteSequence held = Waits.get(client.getLockClient().lock(bs("svc-cancel"), holderLease), "holder lock").getKey();
+        io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder.forAddress("127.0.0.1", server.clientPort())
+                .usePlaintext().build();
+        CompletableFuture<String> outcome = new CompletableFuture<>();
+        io.grpc.Context.CancellableContext call = io.grpc.Context.current().withCancellation();
+        try {
+            call.run(() -> dev.etcetera.api.v3lockpb.LockGrpc.newStub(channel).lock(
+                    dev.etcetera.api.v3lockpb.LockRequest.newBuilder()
+                            .setName(com.google.protobuf.ByteString.copyFromUtf8("svc-cancel")).setLease(waiterLease).build(),
+                    new io.grpc.stub.StreamObserver<>() {
+                        @Override
+                        public void onNext(dev.etcetera.api.v3lockpb.LockResponse r) {
+                            outcome.complete("answered " + r.getKey().toStringUtf8());
+                        }
+
+                        @Override
+                        public void onError(Throwable t) {
+                            outcome.complete("ended " + io.grpc.Status.fromThrowable(t).getCode());
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                        }
+                    }));
+            Waits.until(() -> count(client, "svc-cancel/") == 2, Duration.ofSeconds(30), "the waiter's key under svc-cancel/");
+            call.cancel(null);
+            Waits.until(() -> count(client, "svc-cancel/") == 1, Duration.ofSeconds(10),
+                    "the cancelled waiter's key to go, with no other write to wake the wait");
+            String seen = Waits.get(outcome, "the client's view of its cancelled call");
+            Waits.get(client.getLockClient().unlock(held), "unlock");
+            return "lock waiter cancelled by its client: " + seen + ", keys under svc-cancel/ after the cancel: 1";
+        } finally {
+            channel.shutdownNow();
+        }
+    }
+
+    private static long count(Client client, String prefix) {
+        return Waits.get(client.getKVClient().get(bs(prefix), GetOption.builder().isPrefix(true).build()), "get " + prefix).getCount();
     }
 
     private static ByteSequence bs(String s) {
