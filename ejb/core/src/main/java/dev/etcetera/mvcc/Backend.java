@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * The storage port the MVCC store needs: a revision database (revision -> key-value, ordered by
  * revision) and a few named meta values, changed only through atomic batches.
  *
- * <p>Threads: {@link #read}, {@link #scan}, {@link #size} and {@link #sizeInUse} may be called from
+ * <p>Threads: {@link #read}, {@link #scan}, {@link #size} and {@link #sizes} may be called from
  * any thread at any time without blocking on the apply thread. They see every committed batch and
  * may or may not see the changes of the batch currently open (JE reads without locks); the store
  * relies on neither, because it reads only revisions it has published (committed, immutable) and
@@ -64,11 +64,29 @@ public interface Backend extends AutoCloseable {
     /** Opens the batch through which all changes go. Apply thread only; one open batch at a time. */
     Batch begin();
 
-    /** Bytes the backend occupies on its medium (etcd's dbSize). */
-    long size();
+    /** Bytes the backend occupies on its medium (etcd's dbSize); the quota check reads it per write. */
+    default long size() {
+        return sizes().total();
+    }
 
-    /** Bytes holding live data (etcd's dbSizeInUse); at most {@link #size()}. */
-    long sizeInUse();
+    /**
+     * Both size figures taken at one moment, so that {@code inUse <= total} holds within the
+     * answer. Two separate reads could straddle a refresh while the medium grows and report more
+     * bytes in use than in total, as etcd never does (a Status reply must take both from here).
+     */
+    Sizes sizes();
+
+    /**
+     * @param total bytes the backend occupies on its medium (etcd's dbSize)
+     * @param inUse bytes holding live data (etcd's dbSizeInUse), at most {@code total}
+     */
+    record Sizes(long total, long inUse) {
+        public Sizes {
+            if (inUse < 0 || inUse > total) {
+                throw new IllegalArgumentException("in use " + inUse + " of " + total);
+            }
+        }
+    }
 
     /** Releases the medium. Must not be called with a batch open. */
     @Override

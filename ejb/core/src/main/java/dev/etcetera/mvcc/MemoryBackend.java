@@ -76,13 +76,8 @@ public final class MemoryBackend implements Backend {
     }
 
     @Override
-    public long size() {
-        return bytes;
-    }
-
-    @Override
-    public long sizeInUse() {
-        return bytes;
+    public Sizes sizes() {
+        return new Sizes(bytes, bytes);
     }
 
     /** Number of committed batches so far (tests use it to check group commit). */

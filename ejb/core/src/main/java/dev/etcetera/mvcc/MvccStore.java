@@ -136,8 +136,9 @@ public final class MvccStore {
         return backend.size();
     }
 
-    public long backendSizeInUse() {
-        return backend.sizeInUse();
+    /** Both size figures from one moment, for Status. */
+    public Backend.Sizes backendSizes() {
+        return backend.sizes();
     }
 
     /** Number of keys the index tracks (live keys and keys with uncompacted history). O(n). */

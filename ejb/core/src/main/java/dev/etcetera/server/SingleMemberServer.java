@@ -638,11 +638,12 @@ public final class SingleMemberServer implements EtcdServer {
         } catch (EtcdException e) {
             return CompletableFuture.failedFuture(e);
         }
+        Backend.Sizes sizes = store.backendSizes();
         StatusResponse.Builder b = StatusResponse.newBuilder()
                 .setHeader(header.toBuilder().setRevision(store.revision()))
                 .setVersion(info.serverVersion())
-                .setDbSize(store.backendSize())
-                .setDbSizeInUse(store.backendSizeInUse())
+                .setDbSize(sizes.total())
+                .setDbSizeInUse(sizes.inUse())
                 .setLeader(info.memberId())
                 .setRaftIndex(proposer.committedIndex())
                 .setRaftTerm(proposer.term())

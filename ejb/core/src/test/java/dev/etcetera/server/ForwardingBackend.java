@@ -97,8 +97,8 @@ public abstract class ForwardingBackend implements Backend {
     }
 
     @Override
-    public long sizeInUse() {
-        return delegate.sizeInUse();
+    public Sizes sizes() {
+        return delegate.sizes();
     }
 
     @Override

@@ -56,8 +56,8 @@ public final class JeBackend implements Backend {
     private final Database meta;
     private final Database leases;
     private volatile boolean batchOpen;
-    private volatile long cachedSize;
-    private volatile long cachedSizeInUse;
+    /** The last refreshed figures, both from one stats call; replaced whole, never in parts. */
+    private volatile Sizes cachedSizes = new Sizes(0, 0);
     /** When the size was last refreshed (or a refresh claimed), System.nanoTime(). */
     private final java.util.concurrent.atomic.AtomicLong sizeRefreshedAt = new java.util.concurrent.atomic.AtomicLong();
 
@@ -212,15 +212,9 @@ public final class JeBackend implements Backend {
     }
 
     @Override
-    public long size() {
+    public Sizes sizes() {
         maybeRefreshSize();
-        return cachedSize;
-    }
-
-    @Override
-    public long sizeInUse() {
-        maybeRefreshSize();
-        return cachedSizeInUse;
+        return cachedSizes;
     }
 
     /**
@@ -245,8 +239,7 @@ public final class JeBackend implements Backend {
         sc.setFast(true);
         EnvironmentStats stats = env.getStats(sc);
         long total = stats.getTotalLogSize();
-        cachedSize = total;
-        cachedSizeInUse = Math.min(total, stats.getActiveLogSize());
+        cachedSizes = new Sizes(total, Math.min(total, Math.max(0, stats.getActiveLogSize())));
         sizeRefreshedAt.set(System.nanoTime());
     }
 

@@ -79,8 +79,9 @@ class JeBackendTest {
             assertEquals(List.of(new Revision(2, 1), new Revision(3, 0)),
                     be.scan(new Revision(2, 1), 299, 10).stream().map(StoredRevision::revision).toList());
             assertEquals(1, be.scan(new Revision(0, 0), Long.MAX_VALUE, 1).size());
-            assertTrue(be.size() > 0);
-            assertTrue(be.sizeInUse() <= be.size());
+            Backend.Sizes sizes = be.sizes();
+            assertTrue(sizes.total() > 0);
+            assertTrue(sizes.inUse() <= sizes.total());
 
             Backend.Batch d = be.begin();
             d.delete(new Revision(3, 0), true);
