@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.helidon.common.buffers.BufferData;
+import io.helidon.common.buffers.DataWriter;
 import io.helidon.http.http2.ConnectionFlowControl;
 import io.helidon.http.http2.FlowControl;
+import io.helidon.http.http2.Http2ConnectionWriter;
 import io.helidon.http.http2.Http2Flag;
 import io.helidon.http.http2.Http2FrameData;
 import io.helidon.http.http2.Http2FrameHeader;
@@ -286,6 +288,80 @@ class DataWritesTest {
         GrpcOverHttp2.WindowSafeWriter w3 = new GrpcOverHttp2.WindowSafeWriter(conn);
         assertSame(broken, assertThrows(UncheckedIOException.class,
                 () -> w3.writeData(frame(3, payload(3, 0, 10)), stream(fc, 3, 65_535))));
+    }
+
+    /**
+     * The batching relies on Helidon's own connection writer writing a frame's header and then its whole
+     * data in one socket write, whatever the header's length says (4.5.0's {@code noLockWrite}). This
+     * checks it against Helidon's real {@code Http2ConnectionWriter} over a socket that records bytes:
+     * the 45 queued frames must reach the socket in one write, as exactly the frames' bytes back to
+     * back. A Helidon upgrade that changes how {@code write} treats a frame's data fails here, not on
+     * the wire.
+     */
+    @Test
+    void helidonsConnectionWriterPutsABatchOnTheSocketAsTheFramesBackToBack() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch gate = new CountDownLatch(1);
+        List<byte[]> socketWrites = new ArrayList<>();
+        DataWriter socket = new DataWriter() {
+            @Override
+            public void write(BufferData... buffers) {
+                writeNow(buffers);
+            }
+
+            @Override
+            public void write(BufferData buffer) {
+                writeNow(buffer);
+            }
+
+            @Override
+            public void writeNow(BufferData... buffers) {
+                writeNow(BufferData.create(buffers));
+            }
+
+            @Override
+            public void writeNow(BufferData buffer) {
+                entered.countDown();
+                try {
+                    if (!gate.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                        throw new AssertionError("the test did not open the gate");
+                    }
+                } catch (InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+                byte[] b = new byte[buffer.available()];
+                buffer.read(b);
+                synchronized (socketWrites) {
+                    socketWrites.add(b);
+                }
+            }
+        };
+        Http2ConnectionWriter helidon = new Http2ConnectionWriter(null, socket, List.of());
+        ConnectionFlowControl fc = connectionFlowControl();
+        Thread holder = start(() -> new GrpcOverHttp2.WindowSafeWriter(helidon).writeData(frame(1, payload(1, 0, 100)),
+                stream(fc, 1, 65_535)));
+        assertTrue(entered.await(WAIT_SECONDS, TimeUnit.SECONDS), "first write reached the socket");
+        java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+        for (int s = 3; s <= 19; s += 2) {
+            GrpcOverHttp2.WindowSafeWriter w = new GrpcOverHttp2.WindowSafeWriter(helidon);
+            FlowControl.Outbound out = stream(fc, s, 65_535);
+            for (int i = 0; i < 5; i++) {
+                Http2FrameData f = frame(s, payload(s, i, 20 + i));
+                BufferData header = f.header().write();
+                byte[] h = new byte[header.available()];
+                header.read(h);
+                batch.write(h);
+                batch.write(payload(s, i, 20 + i));
+                w.writeData(f, out); // queued: the writer role is held at the gate
+            }
+        }
+        gate.countDown();
+        join(holder, "the writer holding the role");
+        synchronized (socketWrites) {
+            assertEquals(2, socketWrites.size(), "the first frame, then the 45 queued ones in one socket write");
+            assertEquals(9 + 100, socketWrites.get(0).length);
+            assertArrayEquals(batch.toByteArray(), socketWrites.get(1), "the batch is the frames back to back");
+        }
     }
 
     private static void assertFrames(List<Seen> expected, List<Seen> actual) {
