@@ -41,7 +41,9 @@ import java.util.logging.Logger;
  *       a connection error ({@code Http2Connection.stream}: "Stream N was never created and has lower
  *       ID than last", GOAWAY PROTOCOL_ERROR), failing every call on the connection. So once the call
  *       is cancelled nothing more is written (as grpc-java's own server does). A write already under
- *       way when the reset arrives cannot be withdrawn; that race remains, but is narrow.</li>
+ *       way when the reset arrives cannot be withdrawn, nor can DATA frames already charged and queued
+ *       on the connection ({@link DataWrites}; they leave within the connection writer's current
+ *       batches); that race remains, but is narrow.</li>
  * </ol>
  *
  * <p>Threads: the wrapped call's write methods may be called from any thread but, as grpc-java

@@ -13,10 +13,12 @@
  *   <li>Every call's HTTP/2 stream is given back to Helidon once the call is closed or cancelled, and a
  *       cancelled call writes nothing more (Helidon 4.5 closes the whole connection otherwise; see
  *       {@link dev.etcetera.grpc.CallOutbound}).</li>
- *   <li>No two streams spend the same HTTP/2 connection window: gRPC DATA frames are cut, written and
- *       charged by one thread at a time per connection, which writes every frame queued meanwhile
- *       ({@link dev.etcetera.grpc.GrpcOverHttp2}); Helidon 4.5.0 does not do the former, and a plain
- *       lock made writers of many streams hand it over one wake-up at a time.</li>
+ *   <li>No two streams spend the same HTTP/2 connection window: gRPC DATA frames are cut and charged
+ *       one at a time per connection and written in that order by the thread holding the connection's
+ *       writer role, many frames per socket write ({@link dev.etcetera.grpc.DataWrites}); a stream's
+ *       writer does not wait for its frame to reach the socket unless it has no window, and then waits on
+ *       its own thread. Helidon 4.5.0 does not charge atomically, and writers that each waited for their
+ *       own frame cost one socket write and often one wake-up per watch event.</li>
  *   <li>The client URL serves gRPC and HTTP/1.1; with {@code --listen-client-http-urls} the two are
  *       split and each listener closes the other protocol's connections unanswered, as etcd 3.5+.</li>
  * </ul>
