@@ -44,6 +44,14 @@ import java.util.function.Consumer;
  * per two appends with 128 platform-thread appenders. Only a backlog of {@link #PREWRITE_BYTES}
  * is written ahead by the writer thread, so that large batches reach the page cache while the
  * disk is busy.
+ * Measured and not adopted (2 vCPUs, 128 closed-loop appenders): holding a group open after a
+ * sync until about the previous group's bytes are queued again (bounded wait, helpers kept out)
+ * raised appends per fdatasync from ~55 to ~75-100 but lowered the rate (virtual threads 120k/s
+ * against 165k/s median, platform 48k/s against 102k/s): the CPUs idle while the group gathers
+ * and then while it syncs. Completing futures on a separate thread so that the sync thread writes
+ * and syncs the next group at once cut appends per fdatasync (platform 29-37 against 71-91,
+ * virtual 44-47 against ~55) and lost rate too (an fdatasync costs ~75 us of CPU on that VM, so
+ * more, smaller syncs take CPU the appenders need).
  * The token holder is the writer thread, the sync thread after a sync, or a caller that is about
  * to block on one of this journal's futures ({@link JournalFuture}) while no sync is in flight:
  * rather than sleep while the writer and sync threads take turns at its append, it does the work

@@ -40,7 +40,54 @@ public final class JournalBenchmark {
     private static final int ENTRY_BYTES = 256;
 
     /** {@code cpuMicrosPerOp}: CPU time of this whole process (all threads, user + system) per operation. */
-    record Result(double opsPerSec, double p50Micros, double p99Micros, double entriesPerSync, double cpuMicrosPerOp) {
+    record Result(double opsPerSec, double p50Micros, double p99Micros, double entriesPerSync, double cpuMicrosPerOp,
+                  double switchesPerOp) {
+        Result(double opsPerSec, double p50Micros, double p99Micros, double entriesPerSync, double cpuMicrosPerOp) {
+            this(opsPerSec, p50Micros, p99Micros, entriesPerSync, cpuMicrosPerOp, Double.NaN);
+        }
+    }
+
+    /**
+     * Voluntary and involuntary context switches of the live threads of this process, summed per
+     * thread name with digits dropped (so "ForkJoinPool-1-worker-2" counts as one kind), from
+     * /proc/self/task/&#42;/status; empty where /proc is not available.
+     */
+    static java.util.Map<String, long[]> contextSwitchesByThread() {
+        java.util.Map<String, long[]> sums = new java.util.TreeMap<>();
+        try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+            for (Path t : tasks.toList()) {
+                try {
+                    String name = Files.readString(t.resolve("comm")).trim().replaceAll("[0-9]+", "#");
+                    long[] sum = sums.computeIfAbsent(name, n -> new long[2]);
+                    for (String line : Files.readAllLines(t.resolve("status"))) {
+                        if (line.startsWith("voluntary_ctxt_switches:")) {
+                            sum[0] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        } else if (line.startsWith("nonvoluntary_ctxt_switches:")) {
+                            sum[1] += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                        }
+                    }
+                } catch (IOException e) {
+                    // the thread ended meanwhile
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc
+        }
+        return sums;
+    }
+
+    /** Per thread kind: voluntary/involuntary switches between two readings, per operation. */
+    static String switchesPerOp(java.util.Map<String, long[]> before, java.util.Map<String, long[]> after, long ops) {
+        StringBuilder b = new StringBuilder();
+        after.forEach((name, a) -> {
+            long[] z = before.getOrDefault(name, new long[2]);
+            double v = (double) (a[0] - z[0]) / ops;
+            double i = (double) (a[1] - z[1]) / ops;
+            if (v + i >= 0.005) {
+                b.append(String.format(" %s %.2f+%.2f", name, v, i));
+            }
+        });
+        return b.toString().trim();
     }
 
     private static final com.sun.management.OperatingSystemMXBean OS =
@@ -92,10 +139,11 @@ public final class JournalBenchmark {
                         Result r = journalRun(base, appenders[a], seconds, groupWaitMicros, kinds.get(k));
                         journal.get(k).get(a).add(r);
                         System.out.printf("  repeat %d %s %4d appenders: %,.0f/s p50 %,.0f us p99 %,.0f us, %.1f entries/sync,"
-                                + " %.1f us CPU/append (raw fdatasync just before: %,.0f/s p50 %,.0f us; load average %s)%n",
+                                + " %.1f us CPU/append, %.2f context switches/append (raw fdatasync just before: %,.0f/s p50 %,.0f us; load average %s)%n",
                                 rep, kinds.get(k) ? "virtual " : "platform", appenders[a], r.opsPerSec(), r.p50Micros(),
-                                r.p99Micros(), r.entriesPerSync(), r.cpuMicrosPerOp(), baseline.opsPerSec(),
+                                r.p99Micros(), r.entriesPerSync(), r.cpuMicrosPerOp(), r.switchesPerOp(), baseline.opsPerSec(),
                                 baseline.p50Micros(), loadAverage());
+                        System.out.println("    context switches per append, voluntary+involuntary, by thread: " + LAST_SWITCHES[0]);
                     }
                 }
                 double[] p = pairedLatency(base, rawFile, seconds);
@@ -113,9 +161,9 @@ public final class JournalBenchmark {
             String kind = kinds.get(k) ? "virtual" : "platform";
             System.out.println();
             System.out.println("| " + kind + " threads | ops/s median [min, max] | p50 latency us | p99 latency us"
-                    + " | entries per fdatasync | CPU us per op | vs " + appenders[0] + " appender(s): ratio of medians"
+                    + " | entries per fdatasync | CPU us per op | context switches per op | vs " + appenders[0] + " appender(s): ratio of medians"
                     + " | same, per repeat: median [min, max] |");
-            System.out.println("|---|---|---|---|---|---|---|---|");
+            System.out.println("|---|---|---|---|---|---|---|---|---|");
             List<Result> allRaw = raw.get(k).stream().flatMap(List::stream).toList();
             row("raw fdatasync loop (" + (ENTRY_BYTES + 36) + " B write + force(false)), all baseline runs", allRaw, 0, "");
             List<Result> first = journal.get(k).getFirst();
@@ -143,6 +191,9 @@ public final class JournalBenchmark {
                 medianOf(ratios), ratios[0], ratios[ratios.length - 1], medianOf(rawP50), medianOf(jourP50),
                 paired.stream().map(p -> String.format("%.2f", p[1] / p[0])).toList());
     }
+
+    /** Per-thread-kind switches of the last measured journal run (voluntary+involuntary per append). */
+    private static final String[] LAST_SWITCHES = {""};
 
     private static String loadAverage() {
         try {
@@ -202,10 +253,10 @@ public final class JournalBenchmark {
     }
 
     private static void row(String name, List<Result> rs, double vsOne, String vsOnePerRepeat) {
-        System.out.printf("| %s | %,.0f [%,.0f, %,.0f] | %,.0f | %,.0f | %.1f | %.1f | %s | %s |%n", name,
+        System.out.printf("| %s | %,.0f [%,.0f, %,.0f] | %,.0f | %,.0f | %.1f | %.1f | %.2f | %s | %s |%n", name,
                 median(rs, Result::opsPerSec), min(rs, Result::opsPerSec), max(rs, Result::opsPerSec),
                 median(rs, Result::p50Micros), median(rs, Result::p99Micros), median(rs, Result::entriesPerSync),
-                median(rs, Result::cpuMicrosPerOp), vsOne == 0 ? "" : String.format("%.1fx", vsOne), vsOnePerRepeat);
+                median(rs, Result::cpuMicrosPerOp), median(rs, Result::switchesPerOp), vsOne == 0 ? "" : String.format("%.1fx", vsOne), vsOnePerRepeat);
     }
 
     private static double medianOf(double[] sorted) {
@@ -275,10 +326,10 @@ public final class JournalBenchmark {
             long appendsBefore = j.stats().appends();
             List<long[]> lat = new ArrayList<>();
             int[] counts = new int[appenders];
-            long cpu0 = OS.getProcessCpuTime();
-            double elapsed = runAppenders(j, order, next, payload, appenders, seconds, new Object[] {lat, counts},
-                    virtual);
-            double cpu = (OS.getProcessCpuTime() - cpu0) / 1e3;
+            long[] cpuAndSwitches = new long[2];
+            double elapsed = runAppenders(j, order, next, payload, appenders, seconds,
+                    new Object[] {lat, counts, cpuAndSwitches}, virtual);
+            double cpu = cpuAndSwitches[0] / 1e3;
             long total = 0;
             for (int c : counts) {
                 total += c;
@@ -293,7 +344,7 @@ public final class JournalBenchmark {
             long syncs = j.stats().syncs() - syncsBefore;
             long appends = j.stats().appends() - appendsBefore;
             return new Result(total / elapsed, all[all.length / 2] / 1e3, all[(int) (all.length * 0.99)] / 1e3,
-                    syncs == 0 ? 0 : (double) appends / syncs, cpu / total);
+                    syncs == 0 ? 0 : (double) appends / syncs, cpu / total, (double) cpuAndSwitches[1] / total);
         } finally {
             deleteTree(dir);
         }
@@ -305,12 +356,15 @@ public final class JournalBenchmark {
                                        double seconds, Object[] sink, boolean virtual) throws InterruptedException {
         List<long[]> lat = sink == null ? null : (List<long[]>) sink[0];
         int[] counts = sink == null ? null : (int[]) sink[1];
+        long[] cpuAndSwitches = sink == null ? null : (long[]) sink[2];
         // Room for 1 M appends/s, far above any rate seen: an appender that filled its array would
         // stop being counted.
         int cap = (int) Math.max(4096, seconds * 1_000_000 / appenders);
         CountDownLatch ready = new CountDownLatch(appenders);
         CountDownLatch go = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(appenders);
+        // Appenders stay alive until the counters are read, so that their switches are counted.
+        CountDownLatch exit = new CountDownLatch(1);
         long[] endAt = new long[1];
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < appenders; t++) {
@@ -344,19 +398,46 @@ public final class JournalBenchmark {
                         counts[id] = n;
                     }
                     done.countDown();
+                    try {
+                        exit.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
             }));
         }
         if (!ready.await(60, TimeUnit.SECONDS)) {
             throw new IllegalStateException("appender threads did not start within 60 s");
         }
+        java.util.Map<String, long[]> switches0 = cpuAndSwitches == null ? null : contextSwitchesByThread();
+        long cpu0 = OS.getProcessCpuTime();
         long start = System.nanoTime();
         endAt[0] = start + (long) (seconds * 1e9);
         go.countDown();
-        if (!done.await((long) seconds + 120, TimeUnit.SECONDS)) {
-            throw new IllegalStateException("appenders did not stop");
+        try {
+            if (!done.await((long) seconds + 120, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("appenders did not stop");
+            }
+            double elapsed = (System.nanoTime() - start) / 1e9;
+            if (cpuAndSwitches != null) {
+                cpuAndSwitches[0] = OS.getProcessCpuTime() - cpu0;
+                java.util.Map<String, long[]> switches1 = contextSwitchesByThread();
+                for (long[] v : switches1.values()) {
+                    cpuAndSwitches[1] += v[0] + v[1];
+                }
+                for (long[] v : switches0.values()) {
+                    cpuAndSwitches[1] -= v[0] + v[1];
+                }
+                long ops = 0;
+                for (int c : counts) {
+                    ops += c;
+                }
+                LAST_SWITCHES[0] = switchesPerOp(switches0, switches1, Math.max(1, ops));
+            }
+            return elapsed;
+        } finally {
+            exit.countDown();
         }
-        return (System.nanoTime() - start) / 1e9;
     }
 
     private static void deleteTree(Path dir) throws IOException {
