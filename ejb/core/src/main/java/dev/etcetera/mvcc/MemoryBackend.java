@@ -77,7 +77,8 @@ public final class MemoryBackend implements Backend {
 
     @Override
     public Sizes sizes() {
-        return new Sizes(bytes, bytes);
+        long b = bytes; // read once: a commit may change it between two reads
+        return new Sizes(b, b);
     }
 
     /** Number of committed batches so far (tests use it to check group commit). */
