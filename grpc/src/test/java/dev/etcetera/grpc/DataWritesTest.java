@@ -60,14 +60,7 @@ class DataWritesTest {
 
         @Override
         public void write(Http2FrameData frame) {
-            entered.countDown();
-            try {
-                if (!gate.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-                    throw new AssertionError("the test did not open the gate");
-                }
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
+            passGate(entered, gate);
             if (failWith != null) {
                 throw failWith;
             }
@@ -119,6 +112,18 @@ class DataWritesTest {
 
         synchronized int socketWrites() {
             return socketWrites;
+        }
+    }
+
+    /** A socket write: says it has begun, then waits until the test opens the gate (bounded). */
+    private static void passGate(CountDownLatch entered, CountDownLatch gate) {
+        entered.countDown();
+        try {
+            if (!gate.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
+                throw new AssertionError("the test did not open the gate");
+            }
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
         }
     }
 
@@ -321,14 +326,7 @@ class DataWritesTest {
 
             @Override
             public void writeNow(BufferData buffer) {
-                entered.countDown();
-                try {
-                    if (!gate.await(WAIT_SECONDS, TimeUnit.SECONDS)) {
-                        throw new AssertionError("the test did not open the gate");
-                    }
-                } catch (InterruptedException e) {
-                    throw new AssertionError(e);
-                }
+                passGate(entered, gate);
                 byte[] b = new byte[buffer.available()];
                 buffer.read(b);
                 synchronized (socketWrites) {

@@ -9,45 +9,27 @@ import java.util.function.BooleanSupplier;
  * when {@link #signal()} completes; a caller that can only be asked (never signals) is noticed at
  * the next revision of the store. Once cancelled, a waiter gives up its place (deletes its key or
  * resigns) instead of taking what it waited for.
+ *
+ * @param asked  whether the caller has given up
+ * @param signal completes when the caller gives up; may never complete (completing it need not be the
+ *               only way to cancel)
  */
-public interface Cancellation {
+public record Cancellation(BooleanSupplier asked, CompletableFuture<?> signal) {
 
     /** A caller that never gives up. */
-    Cancellation NEVER = polled(() -> false);
+    public static final Cancellation NEVER = polled(() -> false);
 
-    boolean isCancelled();
-
-    /** Completes when the caller gives up; may never complete. Completing it need not be the only way to cancel. */
-    CompletableFuture<?> signal();
+    public boolean isCancelled() {
+        return asked.getAsBoolean();
+    }
 
     /** A caller that can only be asked. */
-    static Cancellation polled(BooleanSupplier cancelled) {
-        CompletableFuture<Void> never = new CompletableFuture<>();
-        return new Cancellation() {
-            @Override
-            public boolean isCancelled() {
-                return cancelled.getAsBoolean();
-            }
-
-            @Override
-            public CompletableFuture<?> signal() {
-                return never;
-            }
-        };
+    public static Cancellation polled(BooleanSupplier cancelled) {
+        return new Cancellation(cancelled, new CompletableFuture<Void>());
     }
 
     /** A caller that gives up by completing {@code signal} (and is asked through it too). */
-    static Cancellation signalled(CompletableFuture<?> signal) {
-        return new Cancellation() {
-            @Override
-            public boolean isCancelled() {
-                return signal.isDone();
-            }
-
-            @Override
-            public CompletableFuture<?> signal() {
-                return signal;
-            }
-        };
+    public static Cancellation signalled(CompletableFuture<?> signal) {
+        return new Cancellation(signal::isDone, signal);
     }
 }

@@ -48,7 +48,11 @@ class LeaseServerTest {
     SingleMemberServer server = open();
 
     SingleMemberServer open() {
-        return SingleMemberServer.open(INFO, ServerLimits.defaults(), backend, OPTIONS, clock);
+        return open(OPTIONS);
+    }
+
+    SingleMemberServer open(LeaseOptions options) {
+        return SingleMemberServer.open(INFO, ServerLimits.defaults(), backend, options, clock);
     }
 
     @AfterEach
@@ -201,8 +205,7 @@ class LeaseServerTest {
     @Test
     void keepaliveOfAnExpiredLeaseIsAnsweredOnceItsRevokeIsApplied() {
         server.close();
-        server = SingleMemberServer.open(INFO, ServerLimits.defaults(), backend,
-                OPTIONS.withCheckIntervalNanos(TimeUnit.HOURS.toNanos(1)), clock);
+        server = open(OPTIONS.withCheckIntervalNanos(TimeUnit.HOURS.toNanos(1)));
         grant(7, 10);
         long lastPut = put("x", 7);
         clock.advance(10, TimeUnit.SECONDS);
@@ -260,8 +263,7 @@ class LeaseServerTest {
     @Test
     void checkpointedRemainingTtlSurvivesARestart() {
         server.close();
-        server = SingleMemberServer.open(INFO, ServerLimits.defaults(), backend,
-                OPTIONS.withCheckpointIntervalNanos(TimeUnit.SECONDS.toNanos(300)), clock);
+        server = open(OPTIONS.withCheckpointIntervalNanos(TimeUnit.SECONDS.toNanos(300)));
         grant(7, 1000);
         long rev = server.revision();
         clock.advance(300, TimeUnit.SECONDS);
