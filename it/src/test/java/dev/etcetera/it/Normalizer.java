@@ -19,7 +19,8 @@ import java.util.regex.Pattern;
 /**
  * Masks what legitimately differs between two servers so their outputs can be compared: cluster/member ids,
  * raft term/index, server version strings, db size, the endpoint (port), client-side timestamps and uuids, and a
- * lease's remaining TTL next to its granted TTL (kept only as "within 0..granted").
+ * lease's remaining TTL next to its granted TTL (kept only as "within 0..granted"). The keys a LeaseTimeToLive
+ * lists are sorted: etcd's lessor holds them in a Go map, so etcd answers them in random order from call to call.
  * Revisions, counts, keys, values, flags and error messages are never masked.
  *
  * <p>JSON documents (etcdctl {@code -w json} lines, gateway bodies) are parsed, masked by field name and
@@ -138,6 +139,11 @@ final class Normalizer {
                 } else if (name.equals("TTL") && obj.has("grantedTTL") && remainingWithin(v, obj.get("grantedTTL"))) {
                     // a LeaseTimeToLive's remaining seconds are timing; only that they lie in [0, granted] is compared
                     replace.add(Map.entry(name, TextNode.valueOf("<remaining TTL, 0..grantedTTL>")));
+                } else if (name.equals("keys") && obj.has("grantedTTL") && v instanceof ArrayNode keys) {
+                    List<JsonNode> sorted = new ArrayList<>();
+                    keys.forEach(sorted::add);
+                    sorted.sort(java.util.Comparator.comparing(JsonNode::asText));
+                    replace.add(Map.entry(name, JsonNodeFactory.instance.arrayNode().addAll(sorted)));
                 } else if (name.equals("leader")) {
                     boolean self = v.asText().equals(memberId) || v.asText().equals(id.memberIdDec());
                     replace.add(Map.entry(name, TextNode.valueOf(self ? "<self>" : "<other member>")));
