@@ -24,6 +24,15 @@ final class EventDelivery {
     /** The last header built, reused while base and revision stay the same (one per revision, not per watcher). */
     private ResponseHeader header;
     private ResponseHeader headerFrom;
+    /**
+     * The last response built for a shared event list (watch ID 0), reused while the list, the revision and the
+     * header base stay the same: every watcher of a fan-out that takes all the events gets a copy with its own
+     * watch ID, which shares the header and the event list (protobuf's toBuilder/build share an unmodified
+     * repeated field) instead of building both again.
+     */
+    private WatchResponse template;
+    private List<Event> templateEvents;
+    private ResponseHeader templateBase;
 
     /**
      * @param headerBase      cluster_id, member_id and raft_term for response headers (revision is set here)
@@ -61,31 +70,47 @@ final class EventDelivery {
      * Queues {@code events} (one or more whole revisions, in order) for {@code w} with header revision
      * {@code rev}, after filters, prev_kv and fragmentation. True if queued or nothing to send; false if
      * the stream had no room (it is then marked starved, and the caller makes {@code w} unsynced or
-     * leaves it so).
+     * leaves it so). {@code shared}: {@code events} is an unmodifiable list that other watchers are given
+     * for this revision too (the copy of one response then serves them all).
      */
-    boolean deliver(Watcher w, List<Event> events, long rev) {
-        List<Event> out = new ArrayList<>(events.size());
-        for (Event e : events) {
-            if (!w.accepts(e)) {
-                continue;
+    boolean deliver(Watcher w, List<Event> events, long rev, boolean shared) {
+        if (events.isEmpty()) {
+            return true;
+        }
+        WatchResponse r;
+        if (shared && !w.prevKv && acceptsAll(w, events)) {
+            ResponseHeader base = headerBase.get();
+            if (template == null || templateEvents != events || templateBase != base
+                    || template.getHeader().getRevision() != rev) {
+                template = response(rev, 0).addAllEvents(events).build();
+                templateEvents = events;
+                templateBase = base;
             }
-            if (w.prevKv && !isCreate(e)) {
-                KeyValue prev = history.valueAt(e.getKv().getKey(), e.getKv().getModRevision() - 1);
-                if (prev != null) {
-                    e = e.toBuilder().setPrevKv(prev).build();
+            r = template.toBuilder().setWatchId(w.id).build();
+        } else {
+            List<Event> out = new ArrayList<>(events.size());
+            for (Event e : events) {
+                if (!w.accepts(e)) {
+                    continue;
                 }
+                if (w.prevKv && !isCreate(e)) {
+                    KeyValue prev = history.valueAt(e.getKv().getKey(), e.getKv().getModRevision() - 1);
+                    if (prev != null) {
+                        e = e.toBuilder().setPrevKv(prev).build();
+                    }
+                }
+                out.add(e);
             }
-            out.add(e);
+            if (out.isEmpty()) {
+                return true; // all filtered out: etcd sends nothing
+            }
+            r = response(rev, w.id).addAllEvents(out).build();
         }
-        if (out.isEmpty()) {
-            return true; // all filtered out: etcd sends nothing
-        }
-        WatchResponse r = response(rev, w.id).addAllEvents(out).build();
         if (!w.stream.hasRoom()) {
             w.stream.markStarved();
             return false;
         }
-        if (w.fragment && r.getSerializedSize() >= maxRequestBytes && out.size() > 1) {
+        if (w.fragment && r.getSerializedSize() >= maxRequestBytes && r.getEventsCount() > 1) {
             for (WatchResponse f : Fragments.split(r, maxRequestBytes)) {
                 w.stream.forceEvents(f); // fragments of one response are never separated
             }
@@ -93,6 +118,18 @@ final class EventDelivery {
             return false;
         }
         w.sentSinceTick = true;
+        return true;
+    }
+
+    private static boolean acceptsAll(Watcher w, List<Event> events) {
+        if (!w.noPut && !w.noDelete) {
+            return true;
+        }
+        for (int i = 0; i < events.size(); i++) {
+            if (!w.accepts(events.get(i))) {
+                return false;
+            }
+        }
         return true;
     }
 

@@ -149,7 +149,7 @@ final class UnsyncedWatchers {
         long upTo = to;
         for (Watcher w : ready) {
             List<Event> evs = matched.get(w);
-            if (evs != null && !delivery.deliver(w, evs, upTo)) {
+            if (evs != null && !delivery.deliver(w, evs, upTo, false)) {
                 continue; // still no room: stays unsynced at the same revision
             }
             w.nextRev = Math.max(w.nextRev, upTo + 1);

@@ -3,12 +3,14 @@ package dev.etcetera.watch;
 import dev.etcetera.api.etcdserverpb.WatchRequest;
 import dev.etcetera.api.etcdserverpb.WatchResponse;
 import dev.etcetera.server.EtcdException;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One client watch stream (etcd's {@code serverWatchStream} + {@code watchStream}): many watchers
@@ -32,15 +34,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * events in revision order with no gap and no duplicate, then at most one canceled.
  */
 public final class WatchStream {
-    private record Outbound(WatchResponse response, boolean counted) {
+    /** A queued control response (not counted against the bound); event responses are queued bare. */
+    private record Control(WatchResponse response) {
     }
 
-    private static final Outbound END = new Outbound(WatchResponse.getDefaultInstance(), false);
+    private static final Object END = new Object();
 
     private final WatchableStore hub;
     private final boolean requireLeader;
     private final int bufferResponses;
-    private final LinkedBlockingQueue<Outbound> out = new LinkedBlockingQueue<>();
+    /**
+     * The outbound queue: event responses ({@link WatchResponse}), {@link Control}s and {@link #END}. An array
+     * deque under a lock rather than a linked queue, so that queuing one of a fan-out's many responses
+     * allocates nothing besides the response.
+     */
+    private final ArrayDeque<Object> out = new ArrayDeque<>();
+    private final ReentrantLock outLock = new ReentrantLock();
+    private final Condition notEmpty = outLock.newCondition();
     private final AtomicInteger queuedEvents = new AtomicInteger();
     /** Set by the hub when an offer failed; cleared by the taker when room returns. */
     private final AtomicBoolean starved = new AtomicBoolean();
@@ -77,7 +87,16 @@ public final class WatchStream {
         if (ended) {
             return null;
         }
-        return unwrap(out.take());
+        Object o;
+        outLock.lockInterruptibly();
+        try {
+            while ((o = out.poll()) == null) {
+                notEmpty.await();
+            }
+        } finally {
+            outLock.unlock();
+        }
+        return unwrap(o);
     }
 
     /** As {@link #take()}, waiting at most {@code timeout}; null also on timeout (check {@link #ended()}). */
@@ -85,23 +104,46 @@ public final class WatchStream {
         if (ended) {
             return null;
         }
-        Outbound o = out.poll(timeout, unit);
-        return o == null ? null : unwrap(o);
+        long nanos = unit.toNanos(timeout);
+        Object o;
+        outLock.lockInterruptibly();
+        try {
+            while ((o = out.poll()) == null) {
+                if (nanos <= 0) {
+                    return null;
+                }
+                nanos = notEmpty.awaitNanos(nanos);
+            }
+        } finally {
+            outLock.unlock();
+        }
+        return unwrap(o);
     }
 
-    private WatchResponse unwrap(Outbound o) {
+    private WatchResponse unwrap(Object o) {
         if (o == END) {
             ended = true;
-            out.offer(END); // every later take sees the end too
+            add(END); // every later take sees the end too
             return null;
         }
-        if (o.counted()) {
-            int left = queuedEvents.decrementAndGet();
-            if (left <= bufferResponses / 2 && starved.compareAndSet(true, false)) {
-                hub.submit(hub::syncSoon); // victims of this stream may catch up now
-            }
+        if (o instanceof Control c) {
+            return c.response();
         }
-        return o.response();
+        int left = queuedEvents.decrementAndGet();
+        if (left <= bufferResponses / 2 && starved.compareAndSet(true, false)) {
+            hub.submit(hub::syncSoon); // victims of this stream may catch up now
+        }
+        return (WatchResponse) o;
+    }
+
+    private void add(Object o) {
+        outLock.lock();
+        try {
+            out.add(o);
+            notEmpty.signal(); // one taker at most
+        } finally {
+            outLock.unlock();
+        }
     }
 
     /** True once {@link #take} returned null for good. */
@@ -145,24 +187,24 @@ public final class WatchStream {
             return false;
         }
         queuedEvents.incrementAndGet();
-        out.add(new Outbound(r, true));
+        add(r);
         return true;
     }
 
     /** Queues an event response regardless of the bound (the later fragments of one response). */
     void forceEvents(WatchResponse r) {
         queuedEvents.incrementAndGet();
-        out.add(new Outbound(r, true));
+        add(r);
     }
 
     /** Queues a control response (created, canceled, progress): always accepted. */
     void control(WatchResponse r) {
-        out.add(new Outbound(r, false));
+        add(new Control(r));
     }
 
     /** Ends the stream after what is queued; {@code why} null means a normal end. */
     void end(EtcdException why) {
         failure = why;
-        out.add(END);
+        add(END);
     }
 }

@@ -513,8 +513,10 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
 
     // ------------------------------------------------------------------ live dispatch
 
-    /** Per-revision scratch: the events each matched watcher gets. */
+    /** Per-revision scratch: the events each matched watcher gets (revisions with several changes). */
     private final Map<Watcher, List<Event>> matched = new IdentityHashMap<>();
+    /** Per-revision scratch: the watchers of a revision with one change, which all get the same event. */
+    private final List<Watcher> matchedOne = new ArrayList<>();
 
     private void dispatch(long rev, List<StoredRevision> changes) {
         int i = 0;
@@ -531,7 +533,26 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
     }
 
     private void dispatchRevision(long main, List<StoredRevision> changes) {
-        if (!synced.isEmpty()) {
+        if (synced.isEmpty()) {
+            dispatched = main;
+            return;
+        }
+        if (changes.size() == 1) {
+            // the common case (one put or delete): one event list shared by every watcher, no per-watcher
+            // scratch, so a fan-out to many watchers allocates little besides their responses
+            StoredRevision c = changes.get(0);
+            List<Event> one = List.of(EventDelivery.event(c));
+            matchedOne.clear();
+            synced.match(c.kv().getKey().toByteArray(), w -> {
+                if (w.nextRev <= main) {
+                    matchedOne.add(w);
+                }
+            });
+            for (int k = 0; k < matchedOne.size(); k++) {
+                deliverLive(matchedOne.get(k), one, main, true);
+            }
+            matchedOne.clear();
+        } else {
             matched.clear();
             for (StoredRevision c : changes) {
                 Event e = EventDelivery.event(c);
@@ -542,18 +563,22 @@ public final class WatchableStore implements MvccStore.CommitListener, AutoClose
                 });
             }
             for (Map.Entry<Watcher, List<Event>> m : matched.entrySet()) {
-                Watcher w = m.getKey();
-                if (!delivery.deliver(w, m.getValue(), main)) {
-                    // victim: its stream is full; it catches up from history at this revision
-                    synced.remove(w);
-                    w.synced = false;
-                    w.nextRev = main;
-                    unsynced.add(w);
-                }
+                deliverLive(m.getKey(), m.getValue(), main, false);
             }
             matched.clear();
         }
         dispatched = main;
+    }
+
+    /** Delivers a live revision to a synced watcher; a watcher whose stream is full becomes a victim. */
+    private void deliverLive(Watcher w, List<Event> events, long main, boolean shared) {
+        if (!delivery.deliver(w, events, main, shared)) {
+            // victim: its stream is full; it catches up from history at this revision
+            synced.remove(w);
+            w.synced = false;
+            w.nextRev = main;
+            unsynced.add(w);
+        }
     }
 
     // ------------------------------------------------------------------ catch-up from history

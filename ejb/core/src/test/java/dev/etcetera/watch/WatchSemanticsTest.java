@@ -108,6 +108,52 @@ class WatchSemanticsTest {
         c.expectQuiet("nothing else");
     }
 
+    /**
+     * One revision fanned out to watchers with different options on two streams: every watcher that takes
+     * the whole event list gets a copy of one shared response, so each must still carry its own watch ID
+     * and header revision, and the prev_kv or filtered watchers must get their own.
+     */
+    @Test
+    void oneRevisionFannedOutKeepsEveryWatchersIdAndOptions() {
+        f.put("k", "0");
+        WatchFixture.Client c1 = f.client();
+        WatchFixture.Client c2 = f.client();
+        long plain = c1.watch(create("k")).getWatchId();
+        long prev = c1.watch(create("k").setPrevKv(true)).getWatchId();
+        long noPut = c1.watch(create("k").addFilters(WatchCreateRequest.FilterType.NOPUT)).getWatchId();
+        long noDel = c1.watch(create("k").addFilters(WatchCreateRequest.FilterType.NODELETE)).getWatchId();
+        long other = c2.watch(create("k")).getWatchId();
+        long prefix = c2.watch(create("k").setRangeEnd(b("l"))).getWatchId();
+        long rp = f.put("k", "1");
+        List<String> got1 = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            WatchResponse r = c1.next("put event " + i + " on stream 1");
+            assertEquals(rp, r.getHeader().getRevision());
+            got1.add(r.getWatchId() + ":" + events(r));
+        }
+        assertEquals(List.of(plain + ":[PUT k@" + rp + "=1]", prev + ":[PUT k@" + rp + "=1 prev=0]",
+                noDel + ":[PUT k@" + rp + "=1]").stream().sorted().toList(), got1.stream().sorted().toList());
+        List<String> got2 = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            WatchResponse r = c2.next("put event " + i + " on stream 2");
+            got2.add(r.getWatchId() + ":" + events(r));
+        }
+        assertEquals(List.of(other + ":[PUT k@" + rp + "=1]", prefix + ":[PUT k@" + rp + "=1]").stream().sorted().toList(),
+                got2.stream().sorted().toList());
+        long rd = f.delete("k", null);
+        List<String> del1 = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            WatchResponse r = c1.next("delete event " + i + " on stream 1");
+            assertEquals(rd, r.getHeader().getRevision());
+            del1.add(r.getWatchId() + ":" + events(r));
+        }
+        assertEquals(List.of(plain + ":[DELETE k@" + rd + "]", prev + ":[DELETE k@" + rd + " prev=1]",
+                noPut + ":[DELETE k@" + rd + "]").stream().sorted().toList(), del1.stream().sorted().toList());
+        c1.expectQuiet("the NODELETE watcher got no delete");
+        WatchResponse d2 = c2.next("delete event on stream 2");
+        assertEquals(rd, d2.getHeader().getRevision());
+    }
+
     @Test
     void filtersDropPutsOrDeletesAndSendNothingWhenAllFiltered() {
         WatchFixture.Client c = f.client();

@@ -44,6 +44,8 @@ import org.junit.jupiter.api.Test;
  *       answers the put, so this is common);</li>
  *   <li><b>start&rarr;delivery</b> = delivery &minus; the moment the put was issued (never negative).</li>
  * </ul>
+ * Each round also reports the CPU time the server process and this JVM (the client) used during its puts and
+ * deliveries, per delivered event: on a 2-core machine the client's share bounds what any server can show.
  * Percentiles are exact (all samples sorted) per round; the report gives, per server, the median of the
  * rounds' p50 and p99 with [min, max] across rounds, and the member/etcd ratio of the medians. Machines
  * are shared and noisy: nothing here passes or fails on time.
@@ -70,7 +72,15 @@ class WatchLatencyBench {
 
     /** One measured round's percentiles, in nanoseconds. */
     private record Round(long ackP50, long ackP99, long startP50, long startP99, long putP50, long putP99,
-                         double beforeAck) {
+                         double beforeAck, long serverCpuNanos, long clientCpuNanos, long deliveries) {
+        /** CPU time per delivered event, in microseconds. */
+        double serverCpuPerEvent() {
+            return serverCpuNanos / 1e3 / deliveries;
+        }
+
+        double clientCpuPerEvent() {
+            return clientCpuNanos / 1e3 / deliveries;
+        }
     }
 
     @Test
@@ -92,7 +102,7 @@ class WatchLatencyBench {
             }
             for (int i = 0; i < servers.size(); i++) { // warm-up, discarded
                 for (int w : WATCHERS) {
-                    round(channels.get(i), servers.get(i).kind(), w, w < 100 ? WARMUP_PUTS : Math.max(1, WARMUP_PUTS / 10));
+                    round(channels.get(i), servers.get(i), w, w < 100 ? WARMUP_PUTS : Math.max(1, WARMUP_PUTS / 10));
                 }
             }
             for (int rep = 1; rep <= REPS; rep++) {
@@ -100,12 +110,13 @@ class WatchLatencyBench {
                     int i = rep % 2 == 1 ? k : servers.size() - 1 - k;
                     ServerProcess s = servers.get(i);
                     for (int w : WATCHERS) {
-                        Round r = round(channels.get(i), s.kind(), w, w < 100 ? PUTS : FANOUT_PUTS);
+                        Round r = round(channels.get(i), s, w, w < 100 ? PUTS : FANOUT_PUTS);
                         results.get(s.kind()).computeIfAbsent(w, x -> new ArrayList<>()).add(r);
                         report.append(String.format("[watch-bench] rep %d %-6s %5d watchers: ack->delivery p50 %s p99 %s | "
-                                        + "start->delivery p50 %s p99 %s | put p50 %s p99 %s | %.0f%% of deliveries before the ack%n",
+                                        + "start->delivery p50 %s p99 %s | put p50 %s p99 %s | %.0f%% of deliveries before the ack"
+                                        + " | CPU per event: server %.1f us, bench client %.1f us%n",
                                 rep, s.kind(), w, ms(r.ackP50), ms(r.ackP99), ms(r.startP50), ms(r.startP99),
-                                ms(r.putP50), ms(r.putP99), 100 * r.beforeAck));
+                                ms(r.putP50), ms(r.putP99), 100 * r.beforeAck, r.serverCpuPerEvent(), r.clientCpuPerEvent()));
                     }
                 }
             }
@@ -137,8 +148,12 @@ class WatchLatencyBench {
                 long[] ackP99 = rs.stream().mapToLong(Round::ackP99).toArray();
                 long[] startP50 = rs.stream().mapToLong(Round::startP50).toArray();
                 long[] startP99 = rs.stream().mapToLong(Round::startP99).toArray();
-                report.append(String.format("[watch-bench] %-6s %5d watchers: ack->delivery p50 %s p99 %s | start->delivery p50 %s p99 %s%n",
-                        e.getKey(), w, spread(ackP50), spread(ackP99), spread(startP50), spread(startP99)));
+                double[] serverCpu = rs.stream().mapToDouble(Round::serverCpuPerEvent).sorted().toArray();
+                double[] clientCpu = rs.stream().mapToDouble(Round::clientCpuPerEvent).sorted().toArray();
+                report.append(String.format("[watch-bench] %-6s %5d watchers: ack->delivery p50 %s p99 %s | start->delivery p50 %s p99 %s"
+                                + " | CPU us per event: server %.1f, bench client %.1f (medians)%n",
+                        e.getKey(), w, spread(ackP50), spread(ackP99), spread(startP50), spread(startP99),
+                        serverCpu[(serverCpu.length - 1) / 2], clientCpu[(clientCpu.length - 1) / 2]));
                 medians.put(e.getKey(), new long[] {median(ackP50), median(ackP99), median(startP50), median(startP99)});
             }
             if (!medians.containsKey("etcd") || !medians.containsKey("member")) {
@@ -155,7 +170,8 @@ class WatchLatencyBench {
      * One round: {@code watchers} watchers on a fresh key over {@link #STREAMS} streams, {@code puts} puts.
      * Fails (AssertionError) if an event is missing, duplicated, out of order or late beyond a bound.
      */
-    private static Round round(ManagedChannel ch, String kind, int watchers, int puts) throws Exception {
+    private static Round round(ManagedChannel ch, ServerProcess server, int watchers, int puts) throws Exception {
+        String kind = server.kind();
         String key = "bench/" + kind + "/" + watchers + "/" + System.nanoTime();
         KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(ch);
         CountDownLatch created = new CountDownLatch(watchers);
@@ -187,6 +203,8 @@ class WatchLatencyBench {
         if (!created.await(60, TimeUnit.SECONDS)) {
             throw new AssertionError("watchers not created within 60 s: " + created.getCount() + " of " + watchers + " missing");
         }
+        long serverCpu0 = processCpuNanos(server.pid());
+        long clientCpu0 = CLIENT_OS.getProcessCpuTime();
         for (int i = 0; i < puts; i++) {
             PutRequest put = PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(key))
                     .setValue(ByteString.copyFromUtf8("v" + i)).build();
@@ -208,6 +226,8 @@ class WatchLatencyBench {
                         + perPut[i].getCount() + " of " + watchers + " missing");
             }
         }
+        long serverCpu = processCpuNanos(server.pid()) - serverCpu0;
+        long clientCpu = CLIENT_OS.getProcessCpuTime() - clientCpu0;
         reqs.forEach(StreamObserver::onCompleted);
         long[] ack = new long[watchers * puts];
         long[] start = new long[watchers * puts];
@@ -238,7 +258,23 @@ class WatchLatencyBench {
         Arrays.sort(start);
         Arrays.sort(put);
         return new Round(pct(ack, 50), pct(ack, 99), pct(start, 50), pct(start, 99), pct(put, 50), pct(put, 99),
-                (double) beforeAck / n);
+                (double) beforeAck / n, serverCpu, clientCpu, n);
+    }
+
+    /** This JVM (the bench's client side): its process CPU time. */
+    private static final com.sun.management.OperatingSystemMXBean CLIENT_OS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+
+    /**
+     * User + system CPU time of process {@code pid} from {@code /proc/<pid>/stat} (fields 14 and 15, in clock
+     * ticks of 10 ms: a round's figure is coarse to one tick). bin/etcetera execs the JVM, so the member's pid is
+     * the JVM's.
+     */
+    private static long processCpuNanos(long pid) throws java.io.IOException {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // after "pid (comm) ", field 3 (state) is f[0]: utime (14) is f[11], stime (15) f[12]
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10_000_000L;
     }
 
     /** One stream's observer: records (revision, arrival) of every event; grpc-java calls it serially. */
