@@ -14,7 +14,8 @@ import java.util.Map;
 /**
  * One comparison run: starts a real etcd and an Etcetera member on loopback, runs every {@link Load} mode against
  * both (a warm-up, then {@code --reps} measured repetitions), and prints a table of medians, spread and the
- * member/etcd ratio, plus the member's start-to-ready time and its RSS after 100k puts.
+ * member/etcd ratio, plus the member's start-to-ready time and both servers' RSS after {@code --rss-puts} more puts
+ * (0 skips that step).
  *
  * <pre>
  * Compare [--reps 3] [--duration 8s] [--warmup 4s] [--clients 16] [--conns 4] [--val-size 256]
@@ -93,7 +94,7 @@ public final class Compare {
                         median(m, Load.Result::p99) / median(e, Load.Result::p99));
             }
 
-            for (ServerProcess server : List.of(etcd, subject)) {
+            for (ServerProcess server : rssPuts > 0 ? List.of(etcd, subject) : List.<ServerProcess>of()) {
                 Load.Result fill = Load.run(base.withMode("put").withEndpoint(server.endpoint()).withTotal(rssPuts));
                 System.out.printf(Locale.ROOT, "# %s after the runs above and %d more puts (%s): VmRSS %d MiB%n", server.kind(), rssPuts, fill,
                         server.rssKiB() / 1024);
