@@ -125,33 +125,31 @@ class WatchSemanticsTest {
         long other = c2.watch(create("k")).getWatchId();
         long prefix = c2.watch(create("k").setRangeEnd(b("l"))).getWatchId();
         long rp = f.put("k", "1");
-        List<String> got1 = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            WatchResponse r = c1.next("put event " + i + " on stream 1");
-            assertEquals(rp, r.getHeader().getRevision());
-            got1.add(r.getWatchId() + ":" + events(r));
-        }
-        assertEquals(List.of(plain + ":[PUT k@" + rp + "=1]", prev + ":[PUT k@" + rp + "=1 prev=0]",
-                noDel + ":[PUT k@" + rp + "=1]").stream().sorted().toList(), got1.stream().sorted().toList());
-        List<String> got2 = new ArrayList<>();
-        for (int i = 0; i < 2; i++) {
-            WatchResponse r = c2.next("put event " + i + " on stream 2");
-            got2.add(r.getWatchId() + ":" + events(r));
-        }
-        assertEquals(List.of(other + ":[PUT k@" + rp + "=1]", prefix + ":[PUT k@" + rp + "=1]").stream().sorted().toList(),
-                got2.stream().sorted().toList());
+        assertEquals(sorted(plain + ":[PUT k@" + rp + "=1]", prev + ":[PUT k@" + rp + "=1 prev=0]",
+                noDel + ":[PUT k@" + rp + "=1]"), received(c1, 3, rp, "the put on stream 1"));
+        assertEquals(sorted(other + ":[PUT k@" + rp + "=1]", prefix + ":[PUT k@" + rp + "=1]"),
+                received(c2, 2, rp, "the put on stream 2"));
         long rd = f.delete("k", null);
-        List<String> del1 = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            WatchResponse r = c1.next("delete event " + i + " on stream 1");
-            assertEquals(rd, r.getHeader().getRevision());
-            del1.add(r.getWatchId() + ":" + events(r));
-        }
-        assertEquals(List.of(plain + ":[DELETE k@" + rd + "]", prev + ":[DELETE k@" + rd + " prev=1]",
-                noPut + ":[DELETE k@" + rd + "]").stream().sorted().toList(), del1.stream().sorted().toList());
+        assertEquals(sorted(plain + ":[DELETE k@" + rd + "]", prev + ":[DELETE k@" + rd + " prev=1]",
+                noPut + ":[DELETE k@" + rd + "]"), received(c1, 3, rd, "the delete on stream 1"));
         c1.expectQuiet("the NODELETE watcher got no delete");
-        WatchResponse d2 = c2.next("delete event on stream 2");
-        assertEquals(rd, d2.getHeader().getRevision());
+        assertEquals(sorted(other + ":[DELETE k@" + rd + "]", prefix + ":[DELETE k@" + rd + "]"),
+                received(c2, 2, rd, "the delete on stream 2"));
+    }
+
+    /** The next {@code n} responses of {@code c}, each at header revision {@code rev}, as sorted "id:events". */
+    private static List<String> received(WatchFixture.Client c, int n, long rev, String what) {
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            WatchResponse r = c.next(what + ", response " + (i + 1) + " of " + n);
+            assertEquals(rev, r.getHeader().getRevision(), what + ": " + r);
+            got.add(r.getWatchId() + ":" + events(r));
+        }
+        return got.stream().sorted().toList();
+    }
+
+    private static List<String> sorted(String... items) {
+        return java.util.Arrays.stream(items).sorted().toList();
     }
 
     @Test
