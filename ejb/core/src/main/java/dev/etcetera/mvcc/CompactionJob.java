@@ -8,9 +8,14 @@ import java.util.List;
 /**
  * One compaction at revision {@code rev}, done in bounded steps on the apply thread: first the key
  * index (each key keeps its last event at or before {@code rev} unless that is a tombstone, and all
- * later events), then the revision database (a record at or before {@code rev} stays only if the
- * index still holds it). Because the index step completes before any record is removed, a reader at
- * or after {@code rev} always finds the records the index points to.
+ * later events), then the revision database (a record before {@code rev} stays only if the index still
+ * holds it). Because the index step completes before any record is removed, a reader at or after
+ * {@code rev} always finds the records the index points to.
+ *
+ * <p>Records at exactly {@code rev} all stay in the database, although the index forgets a tombstone
+ * there: a watch from the compaction revision itself is served from history, and must get a delete at
+ * that revision and all of a txn at it (etcd#18089, fixed the same way in etcd 3.4.34 and 3.5.15). The
+ * next compaction, at a higher revision, removes them.
  */
 final class CompactionJob {
     final long rev;
@@ -40,7 +45,7 @@ final class CompactionJob {
             }
             return false;
         }
-        List<StoredRevision> records = store.backend().scan(dbCursor, rev, limit);
+        List<StoredRevision> records = store.backend().scan(dbCursor, rev - 1, limit);
         Backend.Batch b = store.batch();
         try {
             for (StoredRevision r : records) {

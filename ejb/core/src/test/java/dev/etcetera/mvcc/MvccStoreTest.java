@@ -124,10 +124,21 @@ class MvccStoreTest {
         assertEquals(List.of("a=3"), keys(v.range(b("a"), b(""), 0, 8, false)));
         assertNull(s.index().get(b("b")), "deleted before the compaction: gone from the index");
         assertNull(s.index().get(b("c")), "tombstone at the compaction revision: gone");
-        // records left: a@3 (kept for reads at 7) and a@8
+        // records left: a@3 (kept for reads at 7), c's tombstone @7 (kept for a watch from the compaction
+        // revision itself, etcd#18089) and a@8
         List<StoredRevision> left = backend.scan(new Revision(0, 0), Long.MAX_VALUE, 100);
-        assertEquals(List.of(new Revision(3, 0), new Revision(8, 0)), left.stream().map(StoredRevision::revision).toList());
+        assertEquals(List.of(new Revision(3, 0), new Revision(7, 0), new Revision(8, 0)),
+                left.stream().map(StoredRevision::revision).toList());
+        assertTrue(left.get(1).tombstone());
         assertEquals(7, backend.meta(Backend.Meta.FINISHED_COMPACT_REVISION));
+        // the next compaction removes it
+        s.compact(8);
+        s.commit(++index, 1, true);
+        while (s.compactionPending()) {
+            s.compactStep(1);
+        }
+        assertEquals(List.of(new Revision(8, 0)),
+                backend.scan(new Revision(0, 0), Long.MAX_VALUE, 100).stream().map(StoredRevision::revision).toList());
     }
 
     @Test
@@ -168,11 +179,15 @@ class MvccStoreTest {
         while (s.compactionPending()) {
             s.compactStep(10);
         }
-        assertTrue(backend.scan(new Revision(0, 0), Long.MAX_VALUE, 10).isEmpty());
+        List<StoredRevision> left = backend.scan(new Revision(0, 0), Long.MAX_VALUE, 10);
+        assertEquals(1, left.size(), "only the tombstone at the compaction revision is left: " + left);
+        assertTrue(left.get(0).tombstone());
         MvccStore r = MvccStore.open(backend);
         assertEquals(3, r.revision(), "revision never goes back");
         assertEquals(3, r.compactRevision());
+        assertEquals(List.of(), keys(r.readView().range(b("a"), null, 0, 3, false)), "a lone tombstone: a does not exist");
         assertEquals(4, put(r, "a", "x"));
+        assertEquals(List.of("a=x"), keys(r.readView().range(b("a"), null, 0, 4, false)));
     }
 
     @Test

@@ -274,6 +274,42 @@ class WatchSemanticsTest {
                 events(c.next("history from the compaction revision")));
     }
 
+    /**
+     * etcd#18089 (fixed in etcd 3.4.34/3.5.15; Debian's 3.4.23 still has it): a watch from exactly the
+     * compaction revision is served, so a delete at that revision must still be in history, and a txn at
+     * that revision must arrive whole, although the key index forgets a tombstone at the compaction revision.
+     */
+    @Test
+    void deleteAndTxnAtTheCompactionRevisionReachAWatchFromIt() {
+        f.put("d", "1");
+        f.put("t/a", "1");
+        f.put("t/b", "1");
+        long del = f.delete("d", null);
+        f.compact(del);
+        WatchFixture.Client c = f.client();
+        c.watch(create("d").setStartRevision(del));
+        long after = f.put("d", "2");
+        assertEquals(List.of("DELETE d@" + del), events(c.next("the delete at the compaction revision")));
+        assertEquals(List.of("PUT d@" + after + "=2"), events(c.next("the put after it")));
+
+        TxnRequest.Builder t = TxnRequest.newBuilder()
+                .addSuccess(RequestOp.newBuilder().setRequestPut(PutRequest.newBuilder().setKey(b("t/a")).setValue(b("2"))))
+                .addSuccess(RequestOp.newBuilder().setRequestDeleteRange(
+                        dev.etcetera.api.etcdserverpb.DeleteRangeRequest.newBuilder().setKey(b("t/b"))));
+        long txn = WatchFixture.await(f.server.txn(t.build()), "txn").getHeader().getRevision();
+        f.compact(txn);
+        WatchFixture.Client c2 = f.client();
+        c2.watch(create("t/").setRangeEnd(b("t0")).setStartRevision(txn));
+        assertEquals(List.of("PUT t/a@" + txn + "=2", "DELETE t/b@" + txn), events(c2.next("the txn at the compaction revision")));
+        c2.expectQuiet("nothing else");
+        // the next compaction removes what the previous one kept for watchers: a watch from below it is canceled
+        long last = f.put("d", "3");
+        f.compact(last);
+        WatchFixture.Client c3 = f.client();
+        c3.watch(create("d").setStartRevision(del));
+        assertTrue(c3.next("compaction cancel").getCanceled());
+    }
+
     @Test
     void allEventsOfOneTxnInOneResponse() {
         WatchFixture.Client c = f.client();
