@@ -3,7 +3,11 @@ package dev.etcetera.watch;
 import static dev.etcetera.watch.WatchFixture.b;
 import static dev.etcetera.watch.WatchFixture.create;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.etcetera.api.etcdserverpb.PutRequest;
+import dev.etcetera.api.etcdserverpb.RequestOp;
+import dev.etcetera.api.etcdserverpb.TxnRequest;
 import dev.etcetera.api.etcdserverpb.WatchCreateRequest;
 import dev.etcetera.api.etcdserverpb.WatchResponse;
 import dev.etcetera.api.mvccpb.Event;
@@ -16,11 +20,12 @@ import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 /**
- * Property: random puts and range deletes interleaved with watches created at random start
+ * Property: random puts, multi-key txns and range deletes interleaved with watches created at random start
  * revisions (history, now, future) over random ranges; each watcher's events must equal, exactly,
  * the model's history of its range from its start revision. The model is kept independently of the
  * store (from the write responses), so replay, live dispatch and the switch between them are all
- * checked. Small stream buffers force victims and catch-up too. The seed is printed.
+ * checked, and that a revision's events never spread over two responses of a watcher. Small stream buffers
+ * force victims and catch-up too. The seed is printed.
  */
 class HistoryPropertyTest {
     record Ev(long rev, String type, String key, String value) {
@@ -56,11 +61,26 @@ class HistoryPropertyTest {
             for (int i = 0; i < ops; i++) {
                 int op = rnd.nextInt(10);
                 String k = "k" + rnd.nextInt(8);
-                if (op < 6) {
+                if (op < 5) {
                     String v = "v" + i;
                     rev = f.put(k, v);
                     state.put(k, v);
                     history.add(new Ev(rev, "PUT", k, v));
+                } else if (op < 6) {
+                    // one revision with several events: a txn putting 2-3 distinct keys, in key order
+                    TreeMap<String, String> puts = new TreeMap<>();
+                    int n = 2 + rnd.nextInt(2);
+                    while (puts.size() < n) {
+                        puts.put("k" + rnd.nextInt(8), "t" + i + "." + puts.size());
+                    }
+                    TxnRequest.Builder t = TxnRequest.newBuilder();
+                    puts.forEach((pk, pv) -> t.addSuccess(RequestOp.newBuilder()
+                            .setRequestPut(PutRequest.newBuilder().setKey(b(pk)).setValue(b(pv)))));
+                    rev = WatchFixture.await(f.server.txn(t.build()), "txn").getHeader().getRevision();
+                    for (Map.Entry<String, String> e : puts.entrySet()) {
+                        state.put(e.getKey(), e.getValue());
+                        history.add(new Ev(rev, "PUT", e.getKey(), e.getValue()));
+                    }
                 } else if (op < 8) {
                     String end = rnd.nextBoolean() ? null : "k" + (1 + rnd.nextInt(8));
                     List<String> gone = new ArrayList<>(end == null ? (state.containsKey(k) ? List.of(k) : List.of())
@@ -118,6 +138,13 @@ class HistoryPropertyTest {
                     if (r.getWatchId() == WatchableStore.INVALID_WATCH_ID) {
                         assertEquals(rev, r.getHeader().getRevision(), "seed " + seed + ": progress revision");
                         break;
+                    }
+                    List<Ev> sofar = byId.get(r.getWatchId());
+                    if (sofar != null && !sofar.isEmpty() && r.getEventsCount() > 0) {
+                        // atomic per revision: a revision never continues in a watcher's next response
+                        long prevLast = sofar.get(sofar.size() - 1).rev();
+                        assertTrue(r.getEvents(0).getKv().getModRevision() > prevLast, "seed " + seed + " round " + round
+                                + ": watcher " + r.getWatchId() + " got revision " + prevLast + " split over two responses");
                     }
                     for (Event e : r.getEventsList()) {
                         byId.computeIfAbsent(r.getWatchId(), x -> new ArrayList<>()).add(new Ev(e.getKv().getModRevision(),
