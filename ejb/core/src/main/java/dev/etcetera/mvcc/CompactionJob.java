@@ -14,8 +14,10 @@ import java.util.List;
  *
  * <p>Records at exactly {@code rev} all stay in the database, although the index forgets a tombstone
  * there: a watch from the compaction revision itself is served from history, and must get a delete at
- * that revision and all of a txn at it (etcd#18089, fixed the same way in etcd 3.4.34 and 3.5.15). The
- * next compaction, at a higher revision, removes them.
+ * that revision and all of a txn at it (etcd#18089; etcd keeps the tombstone at the compaction revision
+ * since its PR #18274, on the 3.4 and 3.5 branches too). The next compaction, at a higher revision,
+ * removes them. {@link MvccStore#open} indexes such a lone tombstone like any record, so a restart does
+ * not lose it either (etcd#19179).
  */
 final class CompactionJob {
     final long rev;

@@ -186,6 +186,12 @@ class MvccStoreTest {
         assertEquals(3, r.revision(), "revision never goes back");
         assertEquals(3, r.compactRevision());
         assertEquals(List.of(), keys(r.readView().range(b("a"), null, 0, 3, false)), "a lone tombstone: a does not exist");
+        // after the restart a watch from the compaction revision still finds the delete (etcd#19179)
+        List<StoredRevision> fromCompaction = r.history(3, 3, 10);
+        assertEquals(1, fromCompaction.size());
+        assertTrue(fromCompaction.get(0).tombstone());
+        // compacting at the same revision again (a resumed compaction) keeps it too
+        assertEquals(EtcdError.COMPACTED, error(() -> r.compact(3)), "already compacted at 3");
         assertEquals(4, put(r, "a", "x"));
         assertEquals(List.of("a=x"), keys(r.readView().range(b("a"), null, 0, 4, false)));
     }

@@ -275,7 +275,7 @@ class WatchSemanticsTest {
     }
 
     /**
-     * etcd#18089 (fixed in etcd 3.4.34/3.5.15; Debian's 3.4.23 still has it): a watch from exactly the
+     * etcd#18089 (fixed on etcd's 3.4 and 3.5 branches in 2024; Debian's 3.4.23 still has it): a watch from exactly the
      * compaction revision is served, so a delete at that revision must still be in history, and a txn at
      * that revision must arrive whole, although the key index forgets a tombstone at the compaction revision.
      */
