@@ -379,10 +379,12 @@ class WatchSemanticsTest {
         long rev = f.put("x", "1");
         long id = c.watch(create("a").setProgressNotify(true)).getWatchId();
         c.watch(create("b")); // no progress_notify: never notified
-        WatchResponse p = c.next("progress notification");
-        assertEquals(id, p.getWatchId());
-        assertEquals(0, p.getEventsCount());
-        assertEquals(rev, p.getHeader().getRevision());
+        for (int i = 1; i <= 3; i++) { // every interval, and only to the watcher that asked
+            WatchResponse p = c.next("progress notification " + i);
+            assertEquals(id, p.getWatchId(), "notification " + i + ": " + p);
+            assertEquals(0, p.getEventsCount());
+            assertEquals(rev, p.getHeader().getRevision());
+        }
     }
 
     @Test
