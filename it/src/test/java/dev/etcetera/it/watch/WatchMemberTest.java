@@ -165,9 +165,8 @@ class WatchMemberTest {
     @Test
     @Order(2)
     void resumeAfterKillNineGetsEveryLaterEventOnce() throws Exception {
-        // A fresh connection: the stalled stream of the previous test can get its whole HTTP/2
-        // connection closed by the server (Helidon's flow-control timeout -> GOAWAY), a known
-        // weakness reported separately; this test is about resuming after kill -9.
+        // A fresh connection, so that nothing of the previous test's stalled stream (its queued frames
+        // and window) is shared with this one: this test is about resuming after kill -9.
         channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
         channel = channel();
         KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channel);
