@@ -31,20 +31,12 @@ public final class EtcdProcess extends ServerProcess {
         super(name, clientPort, peerPort, dataDir);
     }
 
-    private final List<String> extraFlags = new ArrayList<>();
-
     /** Adds etcd flags to the command line of later starts (as {@link MemberProcess#withFlags}). */
     public EtcdProcess withFlags(String... flags) {
-        extraFlags.addAll(List.of(flags));
+        addFlags(flags);
         return this;
     }
 
-    @Override
-    protected List<String> command() {
-        List<String> cmd = super.command();
-        cmd.addAll(extraFlags);
-        return cmd;
-    }
 
     public static String binary() {
         return System.getProperty("etcetera.it.etcd", "/usr/bin/etcd");

@@ -35,7 +35,6 @@ public final class MemberProcess extends ServerProcess {
             Duration.ofSeconds(Long.getLong("etcetera.it.member.ready.seconds", 240));
 
     private final AtomicInteger readyLines = new AtomicInteger();
-    private final List<String> extraFlags = new ArrayList<>();
     private volatile CompletableFuture<Void> ready;
     private Thread pump;
 
@@ -49,16 +48,10 @@ public final class MemberProcess extends ServerProcess {
 
     /** Adds etcd flags (e.g. {@code --listen-client-http-urls URL}) to the command line of later starts. */
     public MemberProcess withFlags(String... flags) {
-        extraFlags.addAll(List.of(flags));
+        addFlags(flags);
         return this;
     }
 
-    @Override
-    protected List<String> command() {
-        List<String> cmd = super.command();
-        cmd.addAll(extraFlags);
-        return cmd;
-    }
 
     /** Root of the Etcetera checkout. */
     public static Path home() {

@@ -47,6 +47,8 @@ public abstract class ServerProcess implements AutoCloseable {
     protected final Path logDir;
     private final int instance = SEQUENCE.incrementAndGet();
     private int starts;
+    /** Flags added after the standard ones ({@link #addFlags}). */
+    private final List<String> extraFlags = new ArrayList<>();
     protected Process process;
     private Duration startToReady;
     private boolean lastStopEscalated;
@@ -100,7 +102,13 @@ public abstract class ServerProcess implements AutoCloseable {
         cmd.add(peerUrl);
         cmd.add("--initial-cluster");
         cmd.add(name + "=" + peerUrl);
+        cmd.addAll(extraFlags);
         return cmd;
+    }
+
+    /** Adds flags after the standard ones, for later starts (the subclasses' {@code withFlags}). */
+    protected void addFlags(String... flags) {
+        extraFlags.addAll(List.of(flags));
     }
 
     /** Launches the process with its output going to log files. */

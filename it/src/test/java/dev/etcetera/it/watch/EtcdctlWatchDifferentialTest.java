@@ -94,6 +94,16 @@ class EtcdctlWatchDifferentialTest {
                 .replaceAll("\"raft_term\":\"?\\d+\"?", "\"raft_term\":TERM");
     }
 
+    private static final java.net.http.HttpClient HTTP = java.net.http.HttpClient.newHttpClient();
+
+    /** Opens {@code POST /v3/watch} with {@code body}; the response's lines arrive as the server streams them. */
+    private static java.net.http.HttpResponse<java.util.stream.Stream<String>> gatewayWatch(String endpoint, String body)
+            throws Exception {
+        java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(endpoint + "/v3/watch"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
+        return HTTP.sendAsync(req, java.net.http.HttpResponse.BodyHandlers.ofLines()).get(30, java.util.concurrent.TimeUnit.SECONDS);
+    }
+
     private static void put(Etcdctl ctl, String k, String v) {
         Etcdctl.Result r = ctl.run("put", k, v);
         if (r.exitCode() != 0) {
@@ -204,13 +214,9 @@ class EtcdctlWatchDifferentialTest {
             put(ctl, "g/a", "1");
             put(ctl, "g/a", "2");
             ctl.run("del", "g/a");
-            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-            String body = "{\"create_request\":{\"key\":\"Zy8=\",\"range_end\":\"ZzA=\",\"start_revision\":\""
-                    + (base + 1) + "\",\"prev_kv\":true}}";
-            java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(ep + "/v3/watch"))
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
-            java.net.http.HttpResponse<java.util.stream.Stream<String>> resp =
-                    http.sendAsync(req, java.net.http.HttpResponse.BodyHandlers.ofLines()).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            java.net.http.HttpResponse<java.util.stream.Stream<String>> resp = gatewayWatch(ep,
+                    "{\"create_request\":{\"key\":\"Zy8=\",\"range_end\":\"ZzA=\",\"start_revision\":\""
+                    + (base + 1) + "\",\"prev_kv\":true}}");
             t.append("status ").append(resp.statusCode()).append('\n');
             java.util.Iterator<String> lines = resp.body().iterator();
             // every read is bounded: the stream never ends by itself
@@ -243,12 +249,8 @@ class EtcdctlWatchDifferentialTest {
     @Order(6)
     void progressNotifyOverTheGateway() throws Exception {
         differential("watch-progress-notify", (ctl, ep, base, t) -> {
-            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
-            String body = "{\"create_request\":{\"key\":\"cG4v\",\"range_end\":\"cG4w\",\"progress_notify\":true}}";
-            java.net.http.HttpRequest req = java.net.http.HttpRequest.newBuilder(java.net.URI.create(ep + "/v3/watch"))
-                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build();
             java.net.http.HttpResponse<java.util.stream.Stream<String>> resp =
-                    http.sendAsync(req, java.net.http.HttpResponse.BodyHandlers.ofLines()).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                    gatewayWatch(ep, "{\"create_request\":{\"key\":\"cG4v\",\"range_end\":\"cG4w\",\"progress_notify\":true}}");
             t.append("status ").append(resp.statusCode()).append('\n');
             java.util.Iterator<String> lines = resp.body().iterator();
             java.util.concurrent.CompletableFuture.runAsync(() -> {
@@ -257,7 +259,7 @@ class EtcdctlWatchDifferentialTest {
                 // the put goes through the gateway (milliseconds), well inside the 2 s interval, so no notification
                 // at the old revision can come between the idle one and the event
                 try {
-                    http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(ep + "/v3/kv/put"))
+                    HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(ep + "/v3/kv/put"))
                             .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"key\":\"cG4vYQ==\",\"value\":\"MQ==\"}"))
                             .build(), java.net.http.HttpResponse.BodyHandlers.discarding());
                 } catch (java.io.IOException | InterruptedException e) {
