@@ -148,6 +148,17 @@ class DataWritesTest {
         return fc.createStreamFlowControl(streamId, window, 16_384).outbound();
     }
 
+    /**
+     * Starts a thread that writes one frame of {@code length} bytes on stream 1 and so takes the writer role,
+     * and returns it once that write is held in {@code conn}'s socket (until {@code conn.gate} opens).
+     */
+    private static Thread holdWriterRole(Connection conn, ConnectionFlowControl fc, int length) throws InterruptedException {
+        Thread holder = start(() -> new GrpcOverHttp2.WindowSafeWriter(conn).writeData(frame(1, payload(1, 0, length)),
+                stream(fc, 1, 65_535)));
+        assertTrue(conn.entered.await(WAIT_SECONDS, TimeUnit.SECONDS), "first write reached the socket");
+        return holder;
+    }
+
     private static Thread start(Runnable r) {
         return Thread.ofVirtual().start(r);
     }
@@ -181,9 +192,7 @@ class DataWritesTest {
     void framesQueuedWhileTheWriterIsBusyLeaveInOneSocketWriteWithoutTheirWritersWaiting() throws Exception {
         Connection conn = new Connection(true, null);
         ConnectionFlowControl fc = connectionFlowControl();
-        Thread holder = start(() -> new GrpcOverHttp2.WindowSafeWriter(conn).writeData(frame(1, payload(1, 0, 100)),
-                stream(fc, 1, 65_535)));
-        assertTrue(conn.entered.await(WAIT_SECONDS, TimeUnit.SECONDS), "first write reached the socket");
+        Thread holder = holdWriterRole(conn, fc, 100);
         List<Seen> expected = new ArrayList<>();
         expected.add(new Seen('D', 1, payload(1, 0, 100)));
         CompletableFuture<Void> others = CompletableFuture.runAsync(() -> {
@@ -267,9 +276,7 @@ class DataWritesTest {
     void headersOfAStreamFollowItsQueuedDataFrames() throws Exception {
         Connection conn = new Connection(true, null);
         ConnectionFlowControl fc = connectionFlowControl();
-        Thread holder = start(() -> new GrpcOverHttp2.WindowSafeWriter(conn).writeData(frame(1, payload(1, 0, 10)),
-                stream(fc, 1, 65_535)));
-        assertTrue(conn.entered.await(WAIT_SECONDS, TimeUnit.SECONDS), "first write reached the socket");
+        Thread holder = holdWriterRole(conn, fc, 10);
         GrpcOverHttp2.WindowSafeWriter w3 = new GrpcOverHttp2.WindowSafeWriter(conn);
         FlowControl.Outbound out3 = stream(fc, 3, 65_535);
         w3.writeData(frame(3, payload(3, 0, 10)), out3); // queued behind the held write

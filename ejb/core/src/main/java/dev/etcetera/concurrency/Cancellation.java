@@ -16,9 +16,6 @@ import java.util.function.BooleanSupplier;
  */
 public record Cancellation(BooleanSupplier asked, CompletableFuture<?> signal) {
 
-    /** A caller that never gives up. */
-    public static final Cancellation NEVER = polled(() -> false);
-
     public boolean isCancelled() {
         return asked.getAsBoolean();
     }

@@ -25,14 +25,13 @@ final class EventDelivery {
     private ResponseHeader header;
     private ResponseHeader headerFrom;
     /**
-     * The last response built for a shared event list (watch ID 0), reused while the list, the revision and the
-     * header base stay the same: every watcher of a fan-out that takes all the events gets a copy with its own
-     * watch ID, which shares the header and the event list (protobuf's toBuilder/build share an unmodified
+     * The last response built for a shared event list (watch ID 0), reused while the list and the header (its
+     * revision and base) stay the same: every watcher of a fan-out that takes all the events gets a copy with its
+     * own watch ID, which shares the header and the event list (protobuf's toBuilder/build share an unmodified
      * repeated field) instead of building both again.
      */
     private WatchResponse template;
     private List<Event> templateEvents;
-    private ResponseHeader templateBase;
 
     /**
      * @param headerBase      cluster_id, member_id and raft_term for response headers (revision is set here)
@@ -46,12 +45,17 @@ final class EventDelivery {
 
     /** A response to {@code watchId} with a header at revision {@code rev}. */
     WatchResponse.Builder response(long rev, long watchId) {
+        return WatchResponse.newBuilder().setHeader(header(rev)).setWatchId(watchId);
+    }
+
+    /** The header at revision {@code rev}: the same instance while the base and the revision stay the same. */
+    private ResponseHeader header(long rev) {
         ResponseHeader base = headerBase.get();
         if (header == null || headerFrom != base || header.getRevision() != rev) {
             headerFrom = base;
             header = base.toBuilder().setRevision(rev).build();
         }
-        return WatchResponse.newBuilder().setHeader(header).setWatchId(watchId);
+        return header;
     }
 
     /** The header without a revision (etcd's compaction cancel carries revision 0). */
@@ -79,12 +83,10 @@ final class EventDelivery {
         }
         WatchResponse r;
         if (shared && !w.prevKv && acceptsAll(w, events)) {
-            ResponseHeader base = headerBase.get();
-            if (template == null || templateEvents != events || templateBase != base
-                    || template.getHeader().getRevision() != rev) {
-                template = response(rev, 0).addAllEvents(events).build();
+            ResponseHeader h = header(rev);
+            if (template == null || templateEvents != events || template.getHeader() != h) {
+                template = WatchResponse.newBuilder().setHeader(h).addAllEvents(events).build();
                 templateEvents = events;
-                templateBase = base;
             }
             r = template.toBuilder().setWatchId(w.id).build();
         } else {
